@@ -1,0 +1,1 @@
+"""Shishin: the composition root, settings, CLI, run modes and services."""

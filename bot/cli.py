@@ -1,0 +1,186 @@
+"""The `shishin` command: a thin layer that parses arguments, calls a service and prints the result."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.container import build_services
+from bot.render_text import render_answer
+from bot.settings import Settings, SettingsError, configure_logging
+from knowledge import KnowledgeError, check_kb, load_kb
+from storage import upgrade
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _settings() -> Settings:
+    settings = Settings.from_env()
+    configure_logging(settings.log_level)
+    return settings
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    settings = _settings()
+    services = build_services(settings, with_db=not args.no_record)
+    questions = [" ".join(args.question)] if args.question else (line.rstrip("\n") for line in sys.stdin)
+    try:
+        for question in questions:
+            if not question.strip():
+                continue
+            try:
+                result = services.qa.ask(question, source="cli", record=not args.no_record)
+            except SQLAlchemyError as error:
+                print(f"shishin: could not record the question ({error.__class__.__name__}); answering anyway",
+                      file=sys.stderr)
+                result = services.qa.ask(question, source="cli", record=False)
+            if args.json:
+                print(json.dumps(result.answer.to_json(), ensure_ascii=False), flush=True)
+            else:
+                print(render_answer(result.answer), end="\n\n" if not args.question else "\n", flush=True)
+    finally:
+        services.close()
+    return EXIT_OK
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from bot.chat import run_chat
+
+    settings = _settings()
+    services = build_services(settings, with_db=not args.no_record)
+    try:
+        return run_chat(services, sys.stdin, sys.stdout, record=not args.no_record)
+    finally:
+        services.close()
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from bot.demo import run_demo
+
+    return run_demo(Path(args.out) if args.out else None, sys.stdout)
+
+
+def cmd_kb_check(args: argparse.Namespace) -> int:
+    kb, problems = check_kb(Path(args.path) if args.path else None)
+    for problem in problems:
+        print(problem, file=sys.stderr if problem.severity == "error" else sys.stdout)
+    errors = sum(p.severity == "error" for p in problems)
+    if kb is None:
+        print(f"{errors} error(s); the knowledge base was not loaded", file=sys.stderr)
+        return EXIT_FAILED
+    checks = len(kb.frameworks["v3"].checks) if "v3" in kb.frameworks else 0
+    warnings = len(problems)
+    print(f"OK: {len(kb.entries)} entries, {len(kb.frameworks)} framework versions, {checks} checks"
+          + (f", {warnings} warning(s)" if warnings else ""))
+    return EXIT_OK
+
+
+def cmd_kb_export(args: argparse.Namespace) -> int:
+    kb = load_kb(_settings().kb_path)
+    entries = [
+        {
+            "id": e.id,
+            "refs": list(e.refs),
+            "title": {"en": e.title.en, "ja": e.title.ja},
+            "questions": {lang: list(qs) for lang, qs in e.questions.items()},
+            "answer": {"en": e.answer.en, "ja": e.answer.ja},
+            "source": {"document": e.source.document, "version": e.source.version, "section": e.source.section},
+            "related": list(e.related),
+        }
+        for e in kb.entries
+    ]
+    json.dump(entries, sys.stdout, ensure_ascii=False, indent=2 if args.pretty else None)
+    print()
+    return EXIT_OK
+
+
+def cmd_kb_unanswered(args: argparse.Namespace) -> int:
+    services = build_services(_settings())
+    try:
+        rows = services.qa.unanswered(days=args.days, limit=args.limit)
+    finally:
+        services.close()
+    if not rows:
+        print(f"No unanswered questions in the last {args.days} days.")
+        return EXIT_OK
+    print(f"{'times':>5}  {'last asked':<16}  question")
+    for row in rows:
+        print(f"{row.count:>5}  {row.last_asked:%Y-%m-%d %H:%M}  {row.text[:120]}")
+    return EXIT_OK
+
+
+def cmd_db_upgrade(_args: argparse.Namespace) -> int:
+    settings = _settings()
+    upgrade(settings.database_url)
+    print("Database is at the newest schema.")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="shishin",
+        description="Shishin: a Slack app for Japan's METI/IPA Cybersecurity Management Guidelines.",
+        epilog="Settings come from the environment; see README, Configuration.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    demo = commands.add_parser("demo", help="offline showcase: answers sample questions (needs nothing)")
+    demo.add_argument("--out", help="folder to write the demo output to (default: a new temporary folder)")
+    demo.set_defaults(func=cmd_demo)
+
+    chat = commands.add_parser("chat", help="talk to the bot in the terminal")
+    chat.add_argument("--no-record", action="store_true", help="do not store the questions asked")
+    chat.set_defaults(func=cmd_chat)
+
+    ask = commands.add_parser(
+        "ask", help="answer one question, or one per stdin line",
+        description="Answer a question from the knowledge base. Without QUESTION, reads one question per line.",
+    )
+    ask.add_argument("question", nargs="*", help="the question (quote it, or pass words)")
+    ask.add_argument("--json", action="store_true", help="print one JSON object per question")
+    ask.add_argument("--no-record", action="store_true", help="do not store the question")
+    ask.set_defaults(func=cmd_ask)
+
+    kb = commands.add_parser("kb", help="check, export or curate the knowledge base")
+    kb_commands = kb.add_subparsers(dest="kb_command", metavar="KB_COMMAND", required=True)
+    check = kb_commands.add_parser("check", help="validate the knowledge base; problems as file:line")
+    check.add_argument("path", nargs="?", help="an extra entries file or folder, or a whole knowledge folder")
+    check.set_defaults(func=cmd_kb_check)
+    export = kb_commands.add_parser("export", help="print every entry as JSON")
+    export.add_argument("--json", action="store_true", default=True, help="JSON output (the only format)")
+    export.add_argument("--pretty", action="store_true", help="indent the JSON")
+    export.set_defaults(func=cmd_kb_export)
+    unanswered = kb_commands.add_parser("unanswered", help="questions the bot could not answer, most asked first")
+    unanswered.add_argument("--days", type=int, default=30, help="look back this many days (default 30)")
+    unanswered.add_argument("--limit", type=int, default=20, help="at most this many rows (default 20)")
+    unanswered.set_defaults(func=cmd_kb_unanswered)
+
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", metavar="DB_COMMAND", required=True)
+    db_commands.add_parser("upgrade", help="apply migrations up to the newest schema").set_defaults(func=cmd_db_upgrade)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except SettingsError as error:
+        print(f"shishin: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KnowledgeError as error:
+        print("shishin: the knowledge base has errors:", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return EXIT_FAILED
+    except SQLAlchemyError as error:
+        print(f"shishin: database error: {error.__class__.__name__}: {str(error).splitlines()[0]}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        return 130

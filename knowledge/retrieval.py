@@ -1,0 +1,209 @@
+"""Answer selection: `retrieve(question, kb)` is a pure function from a question to an Answer.
+
+1. Normalise (width, case, kana variants), detect the language, find explicit item/version mentions.
+2. Map synonyms to concept tokens, correct misspelt English words against the vocabulary (rapidfuzz).
+3. Score entries with BM25 over weighted fields; re-rank the best few with fuzzy phrase similarity.
+4. Turn evidence into a calibrated confidence; below the threshold, abstain and suggest.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from knowledge.index import SearchIndex, clean_for_fuzzy
+from knowledge.mentions import Mentions, find_mentions
+from knowledge.model import Entry, KnowledgeBase, Lang
+from knowledge.refs import CURRENT_VERSION
+from knowledge.text import detect_lang, normalize, stem, tokenize, words
+
+MAX_QUESTION_CHARS = 500  # longer input is cut before searching; the reply says so
+BM25_K1 = 1.2
+BM25_B = 0.75
+CANDIDATES = 8
+SPELLING_CUTOFF = 80  # rapidfuzz ratio a misspelt word needs to count as a vocabulary word
+SPELLING_WEIGHT = 0.8  # a corrected word is weaker evidence than a word spelt right
+# Logistic calibration of the confidence (see benchmarks/calibrate.py, which fits these on the dev set).
+CALIBRATION = {"bias": -5.701, "coverage": 5.907, "fuzzy": 4.009, "mass": 0.048, "unknown": -2.101}
+THRESHOLD = 0.5
+PINNED_FLOOR = 0.9
+SUGGESTION_COVERAGE = 0.3  # a "did you mean" must share at least this much of the question's evidence
+# An entry about another version than the one asked about (or than the current one, when the question
+# names none) keeps this share of its score: "what is item 4?" means Ver 3.0's item 4.
+VERSION_PRIOR = 0.7  # "指示7", "item 3 of Ver 1.0": the ref is resolved exactly
+
+
+@dataclass(frozen=True)
+class Candidate:
+    entry: Entry
+    bm25: float
+    coverage: float
+    fuzzy: float
+    mass: float
+    unknown: float  # share of the question's evidence in words the knowledge base has never seen
+    pinned: bool
+
+    @property
+    def rank_key(self) -> float:
+        return self.bm25 + 2.0 * self.fuzzy + (100.0 if self.pinned else 0.0)
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    lang: Lang
+    answered: bool
+    entry: Entry | None
+    score: float
+    suggestions: tuple[Entry, ...]
+    truncated: bool = False
+
+    @property
+    def refs(self) -> tuple[str, ...]:
+        return self.entry.refs if self.entry and self.answered else ()
+
+    def to_json(self) -> dict[str, Any]:
+        """The `shishin ask --json` shape from design.md."""
+        return {
+            "question": self.question,
+            "lang": self.lang,
+            "answered": self.answered,
+            "entry_id": self.entry.id if self.answered and self.entry else None,
+            "refs": list(self.refs),
+            "score": round(self.score, 4),
+            "answer": self.text(),
+            "suggestions": [{"entry_id": e.id, "title": e.title.get(self.lang)} for e in self.suggestions],
+        }
+
+    def text(self) -> str:
+        if self.answered and self.entry:
+            return self.entry.answer.get(self.lang)
+        return DONT_KNOW[self.lang]
+
+
+DONT_KNOW: dict[Lang, str] = {
+    "en": "I don't know that one: it isn't covered by what I've been taught about the guidelines.",
+    "ja": "申し訳ありませんが、その質問にはお答えできません。ガイドラインについて学んだ範囲に含まれていないためです。",
+}
+
+
+@dataclass(frozen=True)
+class _Query:
+    tokens: dict[str, float]  # token -> evidence weight (1.0, or less for a spelling guess)
+    mentions: Mentions
+    fuzzy_text: str
+
+
+def _parse(question: str, index: SearchIndex) -> _Query:
+    normalized = normalize(question)
+    mentions = find_mentions(normalized)
+    replaced = index.synonyms.replace(normalized)
+    tokens: dict[str, float] = dict.fromkeys(tokenize(replaced), 1.0)
+    for word in words(replaced):
+        if len(word) < 4 or stem(word) in index.idf:
+            continue
+        match = process.extractOne(word, index.vocabulary, scorer=fuzz.ratio, score_cutoff=SPELLING_CUTOFF)
+        if match:
+            tokens.pop(stem(word), None)
+            tokens.setdefault(stem(match[0]), SPELLING_WEIGHT)
+    for token in mentions.tokens():
+        tokens[token] = 1.0
+    if (mentions.items or mentions.principles or mentions.item_list or mentions.principle_list) and not mentions.versions:
+        tokens[f"_{CURRENT_VERSION}"] = 1.0
+    return _Query(tokens, mentions, clean_for_fuzzy(normalized))
+
+
+def _token_weight(token: str, index: SearchIndex) -> float:
+    # A word the knowledge base has never seen is strong evidence the question is about something else.
+    return index.idf.get(token, index.max_idf)
+
+
+def _bm25(query: _Query, index: SearchIndex) -> dict[int, float]:
+    scores: dict[int, float] = defaultdict(float)
+    for token, strength in query.tokens.items():
+        idf = index.idf.get(token)
+        if idf is None:
+            continue
+        for position, tf in index.postings[token]:
+            norm = BM25_K1 * (1 - BM25_B + BM25_B * index.doc_len[position] / index.avg_len)
+            scores[position] += strength * idf * tf * (BM25_K1 + 1) / (tf + norm)
+    return scores
+
+
+def _candidate(position: int, bm25: float, query: _Query, index: SearchIndex, lang: Lang) -> Candidate:
+    entry = index.entries[position]
+    total = matched = unknown = 0.0
+    for token, strength in query.tokens.items():
+        weight = _token_weight(token, index)
+        total += weight
+        if token not in index.idf:
+            unknown += weight
+        elif any(p == position for p, _ in index.postings[token]):
+            matched += weight * strength
+    phrasings = index.phrasings[position].get(lang, ())
+    best = process.extractOne(query.fuzzy_text, phrasings, scorer=fuzz.WRatio) if phrasings else None
+    pinned_ref = query.mentions.pinned_ref
+    return Candidate(
+        entry=entry,
+        bm25=bm25,
+        coverage=matched / total if total else 0.0,
+        fuzzy=(best[1] / 100) if best else 0.0,
+        mass=matched,
+        unknown=unknown / total if total else 1.0,
+        pinned=pinned_ref is not None and pinned_ref in entry.refs,
+    )
+
+
+def confidence(candidate: Candidate) -> float:
+    c = CALIBRATION
+    z = (
+        c["bias"]
+        + c["coverage"] * candidate.coverage
+        + c["fuzzy"] * candidate.fuzzy
+        + c["mass"] * candidate.mass
+        + c["unknown"] * candidate.unknown
+    )
+    probability = 1 / (1 + math.exp(-z))
+    return max(probability, PINNED_FLOOR) if candidate.pinned else probability
+
+
+def rank(question: str, kb: KnowledgeBase) -> tuple[list[Candidate], Lang, bool]:
+    """The best candidates for a question, best first (exposed for benchmarks and calibration)."""
+    truncated = len(question) > MAX_QUESTION_CHARS
+    text = question[:MAX_QUESTION_CHARS]
+    lang = detect_lang(text)
+    index = kb.index
+    query = _parse(text, index)
+    scores = _bm25(query, index)
+    pinned_ref = query.mentions.pinned_ref
+    if pinned_ref:
+        for position, entry in enumerate(index.entries):
+            if pinned_ref in entry.refs:
+                scores.setdefault(position, 0.0)
+    wanted = query.mentions.versions or {CURRENT_VERSION}
+    for position in scores:
+        versions = index.versions[position]
+        if versions and not versions & wanted:
+            scores[position] *= VERSION_PRIOR
+    top = sorted(scores.items(), key=lambda kv: -kv[1])[:CANDIDATES]
+    candidates = [_candidate(position, score, query, index, lang) for position, score in top]
+    candidates.sort(key=lambda c: -c.rank_key)
+    return candidates, lang, truncated
+
+
+def retrieve(question: str, kb: KnowledgeBase) -> Answer:
+    """Answer a question from the knowledge base, or abstain with up to three suggestions."""
+    candidates, lang, truncated = rank(question, kb)
+    if not candidates:
+        return Answer(question, lang, answered=False, entry=None, score=0.0, suggestions=(), truncated=truncated)
+    best = candidates[0]
+    score = confidence(best)
+    if score >= THRESHOLD:
+        related = tuple(e for e in (kb.find(r) for r in best.entry.related) if e is not None)[:3]
+        return Answer(question, lang, True, best.entry, score, related, truncated)
+    suggestions = tuple(c.entry for c in candidates if c.coverage >= SUGGESTION_COVERAGE)[:3]
+    return Answer(question, lang, False, None, score, suggestions, truncated)

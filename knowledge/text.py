@@ -1,0 +1,330 @@
+"""Text normalisation and tokenisation shared by indexing and querying.
+
+Japanese is split into runs by script; kanji and katakana runs become character bigrams, hiragana
+runs (particles, verb endings) are dropped. Bigrams need no dictionary download, cost nothing to
+load and tolerate the spelling variants people type (see README, "How retrieval works").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+
+import Stemmer
+
+from knowledge.model import Lang
+
+# Zero-width, bidi and other format characters carry no meaning for search; NUL never belongs in text.
+_INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+_KANA_FOLDS = (("ヴァ", "バ"), ("ヴィ", "ビ"), ("ヴェ", "ベ"), ("ヴォ", "ボ"), ("ヴ", "ブ"), ("ヶ", "ケ"))
+# A katakana word's trailing long-vowel mark is optional in practice (セキュリティー / セキュリティ).
+_TRAILING_CHOONPU = re.compile(r"(?<=[ァ-ヺ])ー+(?![ァ-ヺー])")
+_KANJI_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_KANJI_NUMBER = re.compile(r"(?<=[指示項目原則第])([一二三四五六七八九十])|([一二三四五六七八九十])(?=[番つ])")
+_JA_CHARS = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\u3005]")
+
+_TOKEN = re.compile(
+    r"(?P<concept>_[a-z0-9]+)"
+    r"|(?P<latin>[a-z0-9]+(?:'[a-z]+)?)"
+    r"|(?P<kanji>[\u4e00-\u9fff\u3005\u3006]+)"
+    r"|(?P<katakana>[\u30a1-\u30fa\u30fc]+)"
+    r"|(?P<hiragana>[\u3041-\u3096]+)"
+)
+
+EN_STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "if",
+        "then",
+        "so",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "with",
+        "from",
+        "about",
+        "into",
+        "over",
+        "under",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "am",
+        "do",
+        "does",
+        "did",
+        "doing",
+        "done",
+        "have",
+        "has",
+        "had",
+        "having",
+        "i",
+        "me",
+        "my",
+        "we",
+        "our",
+        "us",
+        "you",
+        "your",
+        "he",
+        "she",
+        "it",
+        "its",
+        "they",
+        "them",
+        "their",
+        "this",
+        "that",
+        "these",
+        "those",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "when",
+        "where",
+        "why",
+        "how",
+        "can",
+        "could",
+        "should",
+        "would",
+        "will",
+        "shall",
+        "may",
+        "might",
+        "must",
+        "please",
+        "tell",
+        "explain",
+        "describe",
+        "give",
+        "show",
+        "know",
+        "want",
+        "need",
+        "just",
+        "really",
+        "also",
+        "any",
+        "some",
+        "there",
+        "here",
+        "than",
+        "too",
+        "very",
+        "s",
+        "t",
+        "don't",
+        "what's",
+        "it's",
+        "i'm",
+        "let",
+        "me",
+        "again",
+        "more",
+        "much",
+        "many",
+        "such",
+        "own",
+        "other",
+        "same",
+        "only",
+        "both",
+        "each",
+        "few",
+        "most",
+        "all",
+        "no",
+        "not",
+        "nor",
+        "yes",
+        "hi",
+        "hello",
+        "hey",
+        "thanks",
+        "thank",
+        "kindly",
+        "briefly",
+        "quick",
+        "quickly",
+        "say",
+        "says",
+        "said",
+        "mean",
+        "means",
+        "meaning",
+    ]
+)
+# Question filler that says nothing about the topic.
+JA_STOPWORDS = frozenset(["何", "教", "知", "方", "誰", "具体", "体的", "簡単", "意味", "説明", "内容", "場合"])
+
+_STEMMER = Stemmer.Stemmer("english")
+
+
+def detect_lang(text: str) -> Lang:
+    return "ja" if _JA_CHARS.search(text) else "en"
+
+
+def _kanji_number(match: re.Match[str]) -> str:
+    return str(_KANJI_DIGITS[match.group(1) or match.group(2)])
+
+
+def normalize(text: str) -> str:
+    """Width, case, invisible characters and kana variants folded; punctuation kept for the ref parser."""
+    text = _INVISIBLE.sub("", text)
+    text = unicodedata.normalize("NFKC", text).casefold()
+    for variant, plain in _KANA_FOLDS:
+        text = text.replace(variant, plain)
+    text = _TRAILING_CHOONPU.sub("", text)
+    return _KANJI_NUMBER.sub(_kanji_number, text)
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    return str(_STEMMER.stemWord(word))
+
+
+def _bigrams(run: str) -> list[str]:
+    if len(run) == 1:
+        return [run]
+    return [run[i : i + 2] for i in range(len(run) - 1)]
+
+
+def tokenize(normalized: str) -> list[str]:
+    """Tokens of already-normalised text: stemmed English words, CJK bigrams, `_concept` tokens."""
+    tokens: list[str] = []
+    for match in _TOKEN.finditer(normalized):
+        kind = match.lastgroup
+        run = match.group()
+        if kind == "concept":
+            tokens.append(run)
+        elif kind == "latin":
+            if run in EN_STOPWORDS or (run.isdigit() and len(run) < 2):
+                continue
+            tokens.append(stem(run))
+        elif kind == "kanji":
+            tokens.extend(gram for gram in _bigrams(run) if gram not in JA_STOPWORDS)
+        elif kind == "katakana" and len(run) > 1:
+            tokens.extend(_bigrams(run))
+    return tokens
+
+
+def words(normalized: str) -> list[str]:
+    """Unstemmed English words (for spelling correction against the vocabulary)."""
+    return [
+        m.group()
+        for m in _TOKEN.finditer(normalized)
+        if m.lastgroup == "latin" and m.group() not in EN_STOPWORDS and not m.group().isdigit()
+    ]
+
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _word_key(words: list[str]) -> str:
+    return " ".join(words)
+
+
+def _singular(word: str) -> str:
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("es") and len(word) > 4 and word[-3] in "sxz":
+        return word[:-2]
+    if word.endswith("s") and len(word) > 3 and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+@dataclass(frozen=True)
+class Synonyms:
+    """Surface forms (any language) mapped to concept tokens such as `_csirt`.
+
+    Documents keep their words and gain the concept token; queries have the surface form replaced
+    by it, so "incident response team", "CSIRT" and "シーサート" all meet on `_csirt`. Latin forms
+    match whole words (a plural last word too); Japanese forms match anywhere, longest first.
+    """
+
+    latin: Mapping[str, str]  # "incident response team" -> "_csirt"
+    japanese: tuple[tuple[str, str], ...]  # (form, concept), longest form first
+    max_words: int
+
+    @classmethod
+    def build(cls, concepts: Mapping[str, Iterable[str]]) -> Synonyms:
+        latin: dict[str, str] = {}
+        japanese: dict[str, str] = {}
+        for concept, forms in concepts.items():
+            token = "_" + re.sub(r"[^a-z0-9]", "", concept.lower())
+            for form in forms:
+                normalized = normalize(form)
+                if normalized.isascii():
+                    words = _WORD.findall(normalized)
+                    if words:
+                        latin[_word_key(words)] = token
+                        latin.setdefault(_word_key([*words[:-1], _singular(words[-1])]), token)
+                elif normalized.strip():
+                    japanese[normalized.replace(" ", "")] = token
+        ordered = tuple(sorted(japanese.items(), key=lambda kv: -len(kv[0])))
+        max_words = max((key.count(" ") + 1 for key in latin), default=0)
+        return cls(latin, ordered, max_words)
+
+    def _spans(self, normalized: str) -> list[tuple[int, int, str]]:
+        spans: list[tuple[int, int, str]] = []
+        taken = bytearray(len(normalized))
+        for form, concept in self.japanese:
+            start = normalized.find(form)
+            while start != -1:
+                end = start + len(form)
+                if not any(taken[start:end]):
+                    spans.append((start, end, concept))
+                    taken[start:end] = b"\x01" * (end - start)
+                start = normalized.find(form, end)
+        matches = list(_WORD.finditer(normalized))
+        position = 0
+        while position < len(matches):
+            for size in range(min(self.max_words, len(matches) - position), 0, -1):
+                window = matches[position : position + size]
+                words = [m.group() for m in window]
+                concept = self.latin.get(_word_key(words)) or self.latin.get(
+                    _word_key([*words[:-1], _singular(words[-1])])
+                )
+                if concept:
+                    spans.append((window[0].start(), window[-1].end(), concept))
+                    position += size
+                    break
+            else:
+                position += 1
+        return sorted(spans)
+
+    def replace(self, normalized: str) -> str:
+        pieces: list[str] = []
+        cursor = 0
+        for start, end, concept in self._spans(normalized):
+            if start < cursor:
+                continue
+            pieces += [normalized[cursor:start], f" {concept} "]
+            cursor = end
+        pieces.append(normalized[cursor:])
+        return "".join(pieces)
+
+    def concepts_in(self, normalized: str) -> list[str]:
+        return [concept for _start, _end, concept in self._spans(normalized)]
