@@ -17,7 +17,7 @@ from knowledge import load_kb
 from knowledge.evaluation import load_questions
 from knowledge.retrieval import CALIBRATION, rank
 
-FEATURES = ("coverage", "fuzzy", "mass", "unknown")
+FEATURES = ("known_coverage", "fuzzy", "mass", "unknown")
 
 
 def main() -> None:
@@ -27,7 +27,7 @@ def main() -> None:
     for item in load_questions(path):
         candidates, _lang, _ = rank(item.question, kb)
         if not candidates:
-            rows.append([0.0, 0.0, 0.0, 1.0])
+            rows.append([0.0] * len(FEATURES))
             labels.append(0)
             pinned.append(False)
             continue

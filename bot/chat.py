@@ -26,18 +26,19 @@ def handle_line(line: str, services: Services, *, record: bool) -> str | None:
         return render_answer(services.qa.ask(text, source="chat", record=record).answer)
     command, _, argument = text[1:].partition(" ")
     command = command.lower()
+    if command in ("quit", "exit", "q"):
+        return None
+    browse = {
+        "items": lambda: guide.items_text(services.kb, "en"),
+        "item": lambda: guide.item_text(services.kb, guide.parse_item_number(argument), "en"),
+        "version": lambda: guide.version_text(services.kb, guide.parse_version(argument), "en"),
+    }.get(command)
+    if browse is None:
+        return HELP
     try:
-        if command in ("quit", "exit", "q"):
-            return None
-        if command == "items":
-            return guide.items_text(services.kb, "en")
-        if command == "item":
-            return guide.item_text(services.kb, guide.parse_item_number(argument), "en")
-        if command == "version":
-            return guide.version_text(services.kb, guide.parse_version(argument), "en")
+        return browse()
     except guide.UnknownItemError as error:
         return str(error)
-    return HELP
 
 
 def run_chat(services: Services, stdin: TextIO, stdout: TextIO, *, record: bool = True) -> int:

@@ -10,7 +10,9 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.chat import run_chat
 from bot.container import build_services
+from bot.demo import run_demo
 from bot.render_text import render_answer
 from bot.settings import Settings, SettingsError, configure_logging
 from knowledge import KnowledgeError, check_kb, load_kb
@@ -36,8 +38,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
             try:
                 result = services.qa.ask(question, source="cli", record=not args.no_record)
             except SQLAlchemyError as error:
-                print(f"shishin: could not record the question ({error.__class__.__name__}); answering anyway",
-                      file=sys.stderr)
+                print(
+                    f"shishin: could not record the question ({error.__class__.__name__}); answering anyway",
+                    file=sys.stderr,
+                )
                 result = services.qa.ask(question, source="cli", record=False)
             if args.json:
                 print(json.dumps(result.answer.to_json(), ensure_ascii=False), flush=True)
@@ -49,8 +53,6 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    from bot.chat import run_chat
-
     settings = _settings()
     services = build_services(settings, with_db=not args.no_record)
     try:
@@ -60,8 +62,6 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from bot.demo import run_demo
-
     return run_demo(Path(args.out) if args.out else None, sys.stdout)
 
 
@@ -75,8 +75,10 @@ def cmd_kb_check(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     checks = len(kb.frameworks["v3"].checks) if "v3" in kb.frameworks else 0
     warnings = len(problems)
-    print(f"OK: {len(kb.entries)} entries, {len(kb.frameworks)} framework versions, {checks} checks"
-          + (f", {warnings} warning(s)" if warnings else ""))
+    print(
+        f"OK: {len(kb.entries)} entries, {len(kb.frameworks)} framework versions, {checks} checks"
+        + (f", {warnings} warning(s)" if warnings else "")
+    )
     return EXIT_OK
 
 
@@ -138,7 +140,8 @@ def build_parser() -> argparse.ArgumentParser:
     chat.set_defaults(func=cmd_chat)
 
     ask = commands.add_parser(
-        "ask", help="answer one question, or one per stdin line",
+        "ask",
+        help="answer one question, or one per stdin line",
         description="Answer a question from the knowledge base. Without QUESTION, reads one question per line.",
     )
     ask.add_argument("question", nargs="*", help="the question (quote it, or pass words)")

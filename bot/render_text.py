@@ -7,7 +7,12 @@ import textwrap
 from knowledge import Answer
 
 LABELS = {
-    "en": {"source": "Source", "related": "Related", "suggest": "Did you mean", "cut": "(question cut to 500 characters)"},
+    "en": {
+        "source": "Source",
+        "related": "Related",
+        "suggest": "Did you mean",
+        "cut": "(question cut to 500 characters)",
+    },
     "ja": {"source": "出典", "related": "関連", "suggest": "もしかして", "cut": "（質問は500文字で切り詰めました）"},
 }
 

@@ -55,7 +55,7 @@ class SearchIndex:
     idf: Mapping[str, float]
     doc_len: tuple[float, ...]
     avg_len: float
-    vocabulary: tuple[str, ...]  # unstemmed English words, for spelling correction
+    vocabulary: Mapping[str, tuple[str, ...]]  # unstemmed English words by first letter, for spelling
     phrasings: tuple[Mapping[Lang, tuple[str, ...]], ...]  # cleaned, for fuzzy re-ranking
     max_idf: float
     versions: tuple[frozenset[str], ...]  # guideline versions each entry is about (empty: any)
@@ -105,7 +105,10 @@ class SearchIndex:
             idf=idf,
             doc_len=tuple(doc_len),
             avg_len=(sum(doc_len) / count) if doc_len else 1.0,
-            vocabulary=tuple(sorted(vocabulary)),
+            vocabulary={
+                initial: tuple(sorted(w for w in vocabulary if w[0] == initial))
+                for initial in {w[0] for w in vocabulary}
+            },
             phrasings=tuple(phrasings),
             max_idf=max(idf.values(), default=1.0),
             versions=tuple(

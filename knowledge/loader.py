@@ -65,7 +65,9 @@ def _line(node: Any, key: str | int, default: int) -> int:
     return default
 
 
-_JA_GAP = re.compile(r"(?<=[\u3000-\u30ff\u4e00-\u9fff\uff01-\uff0f\uff1a-\uff1f])\s+(?=[\u3000-\u30ff\u4e00-\u9fff\uff08-\uff5e])")
+_JA_GAP = re.compile(
+    r"(?<=[\u3000-\u30ff\u4e00-\u9fff\uff01-\uff0f\uff1a-\uff1f])\s+(?=[\u3000-\u30ff\u4e00-\u9fff\uff08-\uff5e])"
+)
 
 
 def _tidy(value: str, lang: str) -> str:

@@ -13,32 +13,30 @@ _VERSION_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     for version, pattern in (
         (
             "v1",
-            r"(?<![a-z0-9.])(?:v|ver|version|バージョン)\s*\.?\s*1(?:\.[01])?(?![0-9]|\.[0-9])"
-            r"|(?<![0-9.])1\.[01](?![0-9]|\.[0-9])|初版|第1版|旧版|first\s*(?:edition|version)|original"
+            r"(?<![a-z0-9.])(?:v|ver|version|バージョン)\s*\.?\s*1(?:\.[01])?(?![0-9a-z]|\.[0-9])"
+            r"|(?<![0-9.])1\.[01](?![0-9a-z]|\.[0-9])|初版|第1版|旧版|最初の版|2015\s*年\s*12\s*月|first\s*(?:edition|version)|original"
             r"|(?:2015|2016)\s*(?:年\s*)?(?:版|の?ガイドライン|version|edition|list|guideline|release|items?|ones)",
         ),
         (
             "v2",
-            r"(?<![a-z0-9.])(?:v|ver|version|バージョン)\s*\.?\s*2(?:\.0)?(?![0-9]|\.[0-9])"
-            r"|(?<![0-9.])2\.0(?![0-9]|\.[0-9])|第2版"
-            r"|2017\s*(?:年\s*)?(?:版|の?ガイドライン|version|edition|list|guideline|release|items?|ones)",
+            r"(?<![a-z0-9.])(?:v|ver|version|バージョン)\s*\.?\s*2(?:\.0)?(?![0-9a-z]|\.[0-9])"
+            r"|(?<![0-9.])2\.0(?![0-9a-z]|\.[0-9])|第2版|(?<![0-9])2017(?![0-9])",
         ),
         (
             "v3",
-            r"(?<![a-z0-9.])(?:v|ver|version|バージョン)\s*\.?\s*3(?:\.0)?(?![0-9]|\.[0-9])"
-            r"|(?<![0-9.])3\.0(?![0-9]|\.[0-9])|第3版|最新|現行|latest|current version"
-            r"|2023\s*(?:年\s*)?(?:版|の?ガイドライン|version|edition|list|guideline|release|items?|ones)",
+            r"(?<![a-z0-9.])(?:v|ver|version|バージョン)\s*\.?\s*3(?:\.0)?(?![0-9a-z]|\.[0-9])"
+            r"|(?<![0-9.])3\.0(?![0-9a-z]|\.[0-9])|第3版|最新|現行|latest|current version|(?<![0-9])2023(?![0-9])",
         ),
     )
 )
 _ITEM = re.compile(
-    r"(?:action\s*item|item|direction|instruction|指示|重要項目|項目)\s*(?:no\.?|number|#|第)?\s*(\d{1,2})(?![0-9]|\.[0-9])"
+    r"(?:action\s*item|item|direction|instruction|指示|重要項目|項目)\s*(?:no\.?|number|#|第)?\s*(\d{1,2})(?![0-9a-z]|\.[0-9])"
     r"|(?<![0-9])(\d{1,2})\s*(?:st|nd|rd|th)\s*(?:action\s*item|item|direction)(?!s)"
     r"|第\s*(\d{1,2})\s*(?:項目|の指示)|(?<![0-9])(\d{1,2})\s*(?:番目|つ目)の?(?:指示|項目)"
     r"|(?<![a-z0-9])\(\s*(\d{1,2})\s*\)"
 )
 _PRINCIPLE = re.compile(
-    r"(?:principle|原則)\s*(?:no\.?|number|#|第)?\s*(\d)(?![0-9]|\.[0-9])"
+    r"(?:principle|原則)\s*(?:no\.?|number|#|第)?\s*(\d)(?![0-9a-z]|\.[0-9])"
     r"|(?<![0-9])(\d)\s*(?:st|nd|rd|th)\s*principle|第\s*(\d)\s*(?:原則|の原則)|(?<![0-9])(\d)\s*(?:番目|つ目)の原則"
 )
 _ITEM_LIST = re.compile(

@@ -25,10 +25,12 @@ MAX_QUESTION_CHARS = 500  # longer input is cut before searching; the reply says
 BM25_K1 = 1.2
 BM25_B = 0.75
 CANDIDATES = 8
-SPELLING_CUTOFF = 80  # rapidfuzz ratio a misspelt word needs to count as a vocabulary word
-SPELLING_WEIGHT = 0.8  # a corrected word is weaker evidence than a word spelt right
+SPELLING_CUTOFF = 84  # rapidfuzz ratio a misspelt word needs to count as a vocabulary word
+SPELLING_WEIGHT = 0.8
+UNKNOWN_WORD_WEIGHT = 1.0  # of the rarest known word's weight
+FUZZY_SCORER = fuzz.token_sort_ratio
 # Logistic calibration of the confidence (see benchmarks/calibrate.py, which fits these on the dev set).
-CALIBRATION = {"bias": -5.701, "coverage": 5.907, "fuzzy": 4.009, "mass": 0.048, "unknown": -2.101}
+CALIBRATION = {"bias": -7.249, "known_coverage": 5.389, "fuzzy": 8.418, "mass": 0.093, "unknown": -6.45}
 THRESHOLD = 0.5
 PINNED_FLOOR = 0.9
 SUGGESTION_COVERAGE = 0.3  # a "did you mean" must share at least this much of the question's evidence
@@ -46,6 +48,11 @@ class Candidate:
     mass: float
     unknown: float  # share of the question's evidence in words the knowledge base has never seen
     pinned: bool
+
+    @property
+    def known_coverage(self) -> float:
+        """Coverage among the words the knowledge base knows at all."""
+        return min(1.0, self.coverage / (1 - self.unknown)) if self.unknown < 1 else 0.0
 
     @property
     def rank_key(self) -> float:
@@ -104,22 +111,26 @@ def _parse(question: str, index: SearchIndex) -> _Query:
     replaced = index.synonyms.replace(normalized)
     tokens: dict[str, float] = dict.fromkeys(tokenize(replaced), 1.0)
     for word in words(replaced):
-        if len(word) < 4 or stem(word) in index.idf:
+        if len(word) < 5 or stem(word) in index.idf:
             continue
-        match = process.extractOne(word, index.vocabulary, scorer=fuzz.ratio, score_cutoff=SPELLING_CUTOFF)
+        # Typos rarely touch the first letter; requiring it keeps "vacation" from becoming "evacuation".
+        same_initial = index.vocabulary.get(word[0], ())
+        match = process.extractOne(word, same_initial, scorer=fuzz.ratio, score_cutoff=SPELLING_CUTOFF)
         if match:
             tokens.pop(stem(word), None)
             tokens.setdefault(stem(match[0]), SPELLING_WEIGHT)
     for token in mentions.tokens():
         tokens[token] = 1.0
-    if (mentions.items or mentions.principles or mentions.item_list or mentions.principle_list) and not mentions.versions:
+    if (
+        mentions.items or mentions.principles or mentions.item_list or mentions.principle_list
+    ) and not mentions.versions:
         tokens[f"_{CURRENT_VERSION}"] = 1.0
     return _Query(tokens, mentions, clean_for_fuzzy(normalized))
 
 
 def _token_weight(token: str, index: SearchIndex) -> float:
     # A word the knowledge base has never seen is strong evidence the question is about something else.
-    return index.idf.get(token, index.max_idf)
+    return index.idf.get(token, index.max_idf * UNKNOWN_WORD_WEIGHT)
 
 
 def _bm25(query: _Query, index: SearchIndex) -> dict[int, float]:
@@ -145,7 +156,7 @@ def _candidate(position: int, bm25: float, query: _Query, index: SearchIndex, la
         elif any(p == position for p, _ in index.postings[token]):
             matched += weight * strength
     phrasings = index.phrasings[position].get(lang, ())
-    best = process.extractOne(query.fuzzy_text, phrasings, scorer=fuzz.WRatio) if phrasings else None
+    best = process.extractOne(query.fuzzy_text, phrasings, scorer=FUZZY_SCORER) if phrasings else None
     pinned_ref = query.mentions.pinned_ref
     return Candidate(
         entry=entry,
@@ -159,13 +170,9 @@ def _candidate(position: int, bm25: float, query: _Query, index: SearchIndex, la
 
 
 def confidence(candidate: Candidate) -> float:
-    c = CALIBRATION
-    z = (
-        c["bias"]
-        + c["coverage"] * candidate.coverage
-        + c["fuzzy"] * candidate.fuzzy
-        + c["mass"] * candidate.mass
-        + c["unknown"] * candidate.unknown
+    """Probability that the best candidate is the right answer (logistic over its evidence)."""
+    z = CALIBRATION["bias"] + sum(
+        weight * float(getattr(candidate, feature)) for feature, weight in CALIBRATION.items() if feature != "bias"
     )
     probability = 1 / (1 + math.exp(-z))
     return max(probability, PINNED_FLOOR) if candidate.pinned else probability
@@ -204,6 +211,8 @@ def retrieve(question: str, kb: KnowledgeBase) -> Answer:
     score = confidence(best)
     if score >= THRESHOLD:
         related = tuple(e for e in (kb.find(r) for r in best.entry.related) if e is not None)[:3]
-        return Answer(question, lang, True, best.entry, score, related, truncated)
+        return Answer(
+            question, lang, answered=True, entry=best.entry, score=score, suggestions=related, truncated=truncated
+        )
     suggestions = tuple(c.entry for c in candidates if c.coverage >= SUGGESTION_COVERAGE)[:3]
-    return Answer(question, lang, False, None, score, suggestions, truncated)
+    return Answer(question, lang, answered=False, entry=None, score=score, suggestions=suggestions, truncated=truncated)

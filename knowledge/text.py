@@ -23,7 +23,10 @@ _KANA_FOLDS = (("ヴァ", "バ"), ("ヴィ", "ビ"), ("ヴェ", "ベ"), ("ヴォ
 # A katakana word's trailing long-vowel mark is optional in practice (セキュリティー / セキュリティ).
 _TRAILING_CHOONPU = re.compile(r"(?<=[ァ-ヺ])ー+(?![ァ-ヺー])")
 _KANJI_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
-_KANJI_NUMBER = re.compile(r"(?<=[指示項目原則第])([一二三四五六七八九十])|([一二三四五六七八九十])(?=[番つ])")
+# A kanji numeral right after 指示/項目/原則/第 is a number, unless it starts a word (一覧, 一部, 一般).
+_KANJI_NUMBER = re.compile(
+    r"(?<=[指示項目原則第])([一二三四五六七八九十])(?![覧部般緒度方定切同連体])|([一二三四五六七八九十])(?=[番つ])"
+)
 _JA_CHARS = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\u3005]")
 
 _TOKEN = re.compile(
@@ -304,11 +307,11 @@ class Synonyms:
             for size in range(min(self.max_words, len(matches) - position), 0, -1):
                 window = matches[position : position + size]
                 words = [m.group() for m in window]
-                concept = self.latin.get(_word_key(words)) or self.latin.get(
+                found = self.latin.get(_word_key(words)) or self.latin.get(
                     _word_key([*words[:-1], _singular(words[-1])])
                 )
-                if concept:
-                    spans.append((window[0].start(), window[-1].end(), concept))
+                if found:
+                    spans.append((window[0].start(), window[-1].end(), found))
                     position += size
                     break
             else:

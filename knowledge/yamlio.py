@@ -76,6 +76,14 @@ class _Builder:
         return mapping
 
 
+def _refuse_aliases(text: str) -> None:
+    """Aliases are refused before anything is built, so an alias bomb costs one pass over the events."""
+    for event in yaml.parse(text, Loader=_Composer):
+        if isinstance(event, yaml.AliasEvent):
+            mark: Any = event.start_mark
+            raise yaml.MarkedYAMLError(None, None, "aliases (*name) are not allowed in this file", mark)
+
+
 def parse_yaml(text: str, name: str) -> tuple[Any, list[Problem]]:
     """Parse YAML text; returns (data, problems). Data is None when the text cannot be read."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_YAML_BYTES:
@@ -83,12 +91,7 @@ def parse_yaml(text: str, name: str) -> tuple[Any, list[Problem]]:
     if "\x00" in text:
         return None, [Problem(name, text[: text.index("\x00")].count("\n") + 1, "NUL byte in file")]
     try:
-        # Aliases are refused before anything is built, so an alias bomb costs one pass over the events.
-        for event in yaml.parse(text, Loader=_Composer):
-            if isinstance(event, yaml.AliasEvent):
-                raise yaml.MarkedYAMLError(
-                    None, None, "aliases (*name) are not allowed in this file", event.start_mark
-                )
+        _refuse_aliases(text)
         node = yaml.compose(text, Loader=_Composer)
         return (None if node is None else _Builder().build(node)), []
     except yaml.MarkedYAMLError as error:

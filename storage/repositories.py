@@ -94,9 +94,7 @@ class Feedback:
     def vote(self, question_id: int, user_id: str, *, helpful: bool, at: datetime) -> None:
         """Record a 👍/👎; a second click by the same person replaces their first."""
         existing = self.session.scalar(
-            select(AnswerFeedback).where(
-                AnswerFeedback.question_id == question_id, AnswerFeedback.user_id == user_id
-            )
+            select(AnswerFeedback).where(AnswerFeedback.question_id == question_id, AnswerFeedback.user_id == user_id)
         )
         if existing is None:
             try:
@@ -104,13 +102,14 @@ class Feedback:
                     self.session.add(
                         AnswerFeedback(question_id=question_id, user_id=user_id, helpful=helpful, created_at=at)
                     )
-                return
-            except IntegrityError:  # a concurrent click inserted first; update theirs below
+            except IntegrityError:  # a concurrent click inserted first; update that row instead
                 existing = self.session.scalar(
                     select(AnswerFeedback).where(
                         AnswerFeedback.question_id == question_id, AnswerFeedback.user_id == user_id
                     )
                 )
+            else:
+                return
         if existing is not None:
             existing.helpful = helpful
             existing.created_at = at

@@ -1,0 +1,77 @@
+"""Normalisation, tokenisation and explicit references: the pieces retrieval stands on."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.mentions import find_mentions
+from knowledge.text import Synonyms, detect_lang, normalize, tokenize
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("ＣＳＩＲＴ", "csirt"),  # full width
+        ("ｾｷｭﾘﾃｨ", "セキュリティ"),  # half-width katakana
+        ("セキュリティー", "セキュリティ"),  # optional long vowel
+        ("ヴェンダー", "ベンダ"),
+        ("指示七", "指示7"),  # kanji numeral after 指示
+        ("PDCA\u200b", "pdca"),  # zero-width space
+        ("\u202eevil", "evil"),  # bidi override
+    ],
+)
+def test_normalize_folds_variants(raw: str, expected: str) -> None:
+    assert normalize(raw) == expected
+
+
+def test_japanese_is_bigrammed_and_particles_dropped() -> None:
+    tokens = tokenize(normalize("委託先の管理について"))
+    assert "委託" in tokens
+    assert "託先" in tokens
+    assert "管理" in tokens
+    assert not any(token in ("の", "について") for token in tokens)
+
+
+def test_english_is_stemmed_without_stopwords() -> None:
+    assert tokenize(normalize("What are the incidents?")) == ["incid"]
+
+
+@pytest.mark.parametrize(
+    ("question", "pinned"),
+    [
+        ("What is item 7 in Ver 1.0?", "v1.item.7"),
+        ("指示７について", "v3.item.7"),
+        ("2015年版の項目9", "v1.item.9"),
+        ("Ver2.0の指示8", "v2.item.8"),
+        ("Direction 10", "v3.item.10"),
+        ("item four", "v3.item.4"),
+        ("the third principle", "v3.principle.3"),
+        ("第三原則", "v3.principle.3"),
+        ("初版の(3)って何だった？", "v1.item.3"),
+        ("List the ten items of Ver 1.0.", None),
+        ("What's in Appendix A?", "v3.appendix.A"),
+        ("2015 pension breach", None),
+        ("difference between item 7 and item 8", None),
+    ],
+)
+def test_explicit_references_are_resolved_exactly(question: str, pinned: str | None) -> None:
+    assert find_mentions(normalize(question)).pinned_ref == pinned
+
+
+def test_list_mentions_are_not_single_items() -> None:
+    mentions = find_mentions(normalize("What are the ten items of the 2015 version?"))
+    assert mentions.item_list
+    assert mentions.versions == {"v1"}
+    assert not mentions.items
+
+
+def test_synonyms_meet_across_languages() -> None:
+    synonyms = Synonyms.build({"csirt": ["CSIRT", "incident response team", "シーサート"]})
+    for text in ("Who leads the incident-response teams?", "シーサートの役割", "csirt"):
+        assert synonyms.concepts_in(normalize(text)) == ["_csirt"]
+    assert synonyms.replace(normalize("our incident response team")).split() == ["our", "_csirt"]
+
+
+@pytest.mark.parametrize(("text", "lang"), [("What is PDCA?", "en"), ("PDCAとは", "ja"), ("指示7", "ja")])
+def test_detect_lang(text: str, lang: str) -> None:
+    assert detect_lang(text) == lang
