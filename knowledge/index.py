@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
+
 from knowledge.mentions import find_mentions
 from knowledge.model import LANGS, Entry, Lang
-from knowledge.refs import parse_item_ref
+from knowledge.refs import VERSIONS, parse_item_ref
 from knowledge.text import Synonyms, normalize, tokenize, words
 
 # How much one occurrence in each field counts. Titles and curated phrasings say what an entry is
 # about; answers mention neighbouring topics in passing, so they count for less.
+ALL_VERSIONS = frozenset(VERSIONS)
+BM25_K1 = 1.2
+BM25_B = 0.75
 FIELD_WEIGHTS = {"title": 2.0, "question": 1.0, "keyword": 1.5, "answer": 0.4, "ref": 3.0}
 _PUNCT = re.compile(r"[^\w\s]+")
 
@@ -37,9 +44,8 @@ def ref_tokens(ref: str) -> list[str]:
     return []
 
 
-def text_tokens(text: str, synonyms: Synonyms, *, with_mentions: bool = True) -> list[str]:
+def normalized_tokens(normalized: str, synonyms: Synonyms, *, with_mentions: bool = True) -> list[str]:
     """Document-side tokens: the words themselves plus any concept and mention tokens they imply."""
-    normalized = normalize(text)
     tokens = tokenize(normalized) + synonyms.concepts_in(normalized)
     if with_mentions:
         tokens += find_mentions(normalized).tokens()
@@ -51,20 +57,26 @@ class SearchIndex:
     entries: tuple[Entry, ...]
     by_id: Mapping[str, Entry]
     synonyms: Synonyms
-    postings: Mapping[str, tuple[tuple[int, float], ...]]
+    # token -> (entry positions, that token's BM25 contribution to each): scoring is a scatter-add.
+    postings: Mapping[str, tuple[npt.NDArray[np.int32], npt.NDArray[np.float64]]]
     idf: Mapping[str, float]
-    doc_len: tuple[float, ...]
-    avg_len: float
     vocabulary: Mapping[str, tuple[str, ...]]  # unstemmed English words by first letter, for spelling
     phrasings: tuple[Mapping[Lang, tuple[str, ...]], ...]  # cleaned, for fuzzy re-ranking
     max_idf: float
     versions: tuple[frozenset[str], ...]  # guideline versions each entry is about (empty: any)
+    doc_tokens: tuple[frozenset[str], ...]  # every token of each entry, for coverage
+    # For each set of versions a question may ask about: which entries are about other versions only.
+    version_masks: Mapping[frozenset[str], npt.NDArray[np.bool_]]
+
+    def other_version_mask(self, wanted: Iterable[str]) -> npt.NDArray[np.bool_]:
+        return self.version_masks[frozenset(wanted) & ALL_VERSIONS]
 
     @classmethod
     def build(cls, entries: Iterable[Entry], synonyms: Synonyms) -> SearchIndex:
         entry_list = tuple(entries)
         postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         doc_len: list[float] = []
+        doc_tokens: list[frozenset[str]] = []
         vocabulary: set[str] = set()
         phrasings: list[dict[Lang, tuple[str, ...]]] = []
         for position, entry in enumerate(entry_list):
@@ -76,43 +88,61 @@ class SearchIndex:
 
             per_lang: dict[Lang, tuple[str, ...]] = {}
             for lang in LANGS:
-                title = entry.title.get(lang)
-                add(text_tokens(title, synonyms), FIELD_WEIGHTS["title"])
-                for question in entry.questions.get(lang, ()):
-                    add(text_tokens(question, synonyms), FIELD_WEIGHTS["question"])
-                for keyword in entry.keywords.get(lang, ()):
-                    add(text_tokens(keyword, synonyms), FIELD_WEIGHTS["keyword"])
-                add(text_tokens(entry.answer.get(lang), synonyms, with_mentions=False), FIELD_WEIGHTS["answer"])
-                texts = (title, *entry.questions.get(lang, ()), *entry.keywords.get(lang, ()))
-                per_lang[lang] = tuple(clean_for_fuzzy(normalize(t)) for t in texts)
-                for text in (*texts, entry.answer.get(lang)):
-                    vocabulary.update(w for w in words(normalize(text)) if len(w) >= 4)
+                fields = [
+                    (entry.title.get(lang), "title"),
+                    *((question, "question") for question in entry.questions.get(lang, ())),
+                    *((keyword, "keyword") for keyword in entry.keywords.get(lang, ())),
+                ]
+                cleaned = []
+                for text, field in fields:
+                    normalized = normalize(text)
+                    add(normalized_tokens(normalized, synonyms), FIELD_WEIGHTS[field])
+                    cleaned.append(clean_for_fuzzy(normalized))
+                    vocabulary.update(w for w in words(normalized) if len(w) >= 4)
+                answer = normalize(entry.answer.get(lang))
+                add(normalized_tokens(answer, synonyms, with_mentions=False), FIELD_WEIGHTS["answer"])
+                vocabulary.update(w for w in words(answer) if len(w) >= 4)
+                per_lang[lang] = tuple(cleaned)
             for ref in entry.refs:
                 add(ref_tokens(ref), FIELD_WEIGHTS["ref"])
             phrasings.append(per_lang)
             doc_len.append(sum(weights.values()))
+            doc_tokens.append(frozenset(weights))
             for token, tf in weights.items():
                 postings[token].append((position, tf))
         count = max(len(entry_list), 1)
         idf = {
             token: math.log(1 + (count - len(plist) + 0.5) / (len(plist) + 0.5)) for token, plist in postings.items()
         }
+        lengths = np.array(doc_len, dtype=np.float64)
+        length_norm = BM25_K1 * (1 - BM25_B + BM25_B * lengths / (lengths.mean() if len(lengths) else 1.0))
+        arrays = {}
+        for token, plist in postings.items():
+            positions = np.array([p for p, _ in plist], dtype=np.int32)
+            frequency = np.array([t for _, t in plist], dtype=np.float64)
+            arrays[token] = (positions, idf[token] * frequency * (BM25_K1 + 1) / (frequency + length_norm[positions]))
+        versions = [
+            frozenset(ref.split(".")[0] for ref in entry.refs if ref.split(".")[0] in ALL_VERSIONS)
+            for entry in entry_list
+        ]
+        masks = {
+            frozenset(wanted): np.array([bool(v) and not v & set(wanted) for v in versions], dtype=np.bool_)
+            for size in range(len(ALL_VERSIONS) + 1)
+            for wanted in itertools.combinations(sorted(ALL_VERSIONS), size)
+        }
         return cls(
             entries=entry_list,
             by_id={entry.id: entry for entry in entry_list},
             synonyms=synonyms,
-            postings={token: tuple(plist) for token, plist in postings.items()},
+            postings=arrays,
             idf=idf,
-            doc_len=tuple(doc_len),
-            avg_len=(sum(doc_len) / count) if doc_len else 1.0,
             vocabulary={
                 initial: tuple(sorted(w for w in vocabulary if w[0] == initial))
                 for initial in {w[0] for w in vocabulary}
             },
             phrasings=tuple(phrasings),
             max_idf=max(idf.values(), default=1.0),
-            versions=tuple(
-                frozenset(ref.split(".")[0] for ref in entry.refs if ref[:2] in ("v1", "v2", "v3"))
-                for entry in entry_list
-            ),
+            doc_tokens=tuple(doc_tokens),
+            versions=tuple(versions),
+            version_masks=masks,
         )

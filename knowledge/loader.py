@@ -70,10 +70,13 @@ _JA_GAP = re.compile(
 )
 
 
+_JA_AFTER_STOP = re.compile(r"(?<=[。、！？」』）])[ \t\n]+")
+
+
 def _tidy(value: str, lang: str) -> str:
     """YAML's folded style joins lines with a space, which Japanese text must not have."""
     value = value.strip()
-    return _JA_GAP.sub("", value) if lang == "ja" else value
+    return _JA_GAP.sub("", _JA_AFTER_STOP.sub("", value)) if lang == "ja" else value
 
 
 def _text(node: Any, where: str, file: str, line: int, out: _Collector) -> Text | None:

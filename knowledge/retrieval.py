@@ -9,10 +9,11 @@
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
 from knowledge.index import SearchIndex, clean_for_fuzzy
@@ -22,8 +23,6 @@ from knowledge.refs import CURRENT_VERSION
 from knowledge.text import detect_lang, normalize, stem, tokenize, words
 
 MAX_QUESTION_CHARS = 500  # longer input is cut before searching; the reply says so
-BM25_K1 = 1.2
-BM25_B = 0.75
 CANDIDATES = 8
 SPELLING_CUTOFF = 84  # rapidfuzz ratio a misspelt word needs to count as a vocabulary word
 SPELLING_WEIGHT = 0.8
@@ -133,15 +132,13 @@ def _token_weight(token: str, index: SearchIndex) -> float:
     return index.idf.get(token, index.max_idf * UNKNOWN_WORD_WEIGHT)
 
 
-def _bm25(query: _Query, index: SearchIndex) -> dict[int, float]:
-    scores: dict[int, float] = defaultdict(float)
+def _bm25(query: _Query, index: SearchIndex) -> npt.NDArray[np.float64]:
+    scores = np.zeros(len(index.entries))
     for token, strength in query.tokens.items():
-        idf = index.idf.get(token)
-        if idf is None:
-            continue
-        for position, tf in index.postings[token]:
-            norm = BM25_K1 * (1 - BM25_B + BM25_B * index.doc_len[position] / index.avg_len)
-            scores[position] += strength * idf * tf * (BM25_K1 + 1) / (tf + norm)
+        posting = index.postings.get(token)
+        if posting is not None:
+            positions, contributions = posting
+            scores[positions] += strength * contributions
     return scores
 
 
@@ -153,7 +150,7 @@ def _candidate(position: int, bm25: float, query: _Query, index: SearchIndex, la
         total += weight
         if token not in index.idf:
             unknown += weight
-        elif any(p == position for p, _ in index.postings[token]):
+        elif token in index.doc_tokens[position]:
             matched += weight * strength
     phrasings = index.phrasings[position].get(lang, ())
     best = process.extractOne(query.fuzzy_text, phrasings, scorer=FUZZY_SCORER) if phrasings else None
@@ -186,18 +183,14 @@ def rank(question: str, kb: KnowledgeBase) -> tuple[list[Candidate], Lang, bool]
     index = kb.index
     query = _parse(text, index)
     scores = _bm25(query, index)
+    wanted = query.mentions.versions or {CURRENT_VERSION}
+    scores[index.other_version_mask(wanted)] *= VERSION_PRIOR
+    matched = np.flatnonzero(scores > 0)
+    top = matched[np.argsort(-scores[matched], kind="stable")[:CANDIDATES]].tolist()
     pinned_ref = query.mentions.pinned_ref
     if pinned_ref:
-        for position, entry in enumerate(index.entries):
-            if pinned_ref in entry.refs:
-                scores.setdefault(position, 0.0)
-    wanted = query.mentions.versions or {CURRENT_VERSION}
-    for position in scores:
-        versions = index.versions[position]
-        if versions and not versions & wanted:
-            scores[position] *= VERSION_PRIOR
-    top = sorted(scores.items(), key=lambda kv: -kv[1])[:CANDIDATES]
-    candidates = [_candidate(position, score, query, index, lang) for position, score in top]
+        top += [p for p, entry in enumerate(index.entries) if pinned_ref in entry.refs and p not in top]
+    candidates = [_candidate(position, float(scores[position]), query, index, lang) for position in top]
     candidates.sort(key=lambda c: -c.rank_key)
     return candidates, lang, truncated
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -268,8 +269,9 @@ class Synonyms:
     """
 
     latin: Mapping[str, str]  # "incident response team" -> "_csirt"
-    japanese: tuple[tuple[str, str], ...]  # (form, concept), longest form first
-    max_words: int
+    # Lookup shortcuts: most words start no form, and most characters start no Japanese form.
+    longest_from: Mapping[str, int]  # first word -> most words in a form starting with it
+    japanese_from: Mapping[str, tuple[tuple[str, str], ...]]  # first char -> (form, concept), longest first
 
     @classmethod
     def build(cls, concepts: Mapping[str, Iterable[str]]) -> Synonyms:
@@ -286,25 +288,25 @@ class Synonyms:
                         latin.setdefault(_word_key([*words[:-1], _singular(words[-1])]), token)
                 elif normalized.strip():
                     japanese[normalized.replace(" ", "")] = token
-        ordered = tuple(sorted(japanese.items(), key=lambda kv: -len(kv[0])))
-        max_words = max((key.count(" ") + 1 for key in latin), default=0)
-        return cls(latin, ordered, max_words)
+        longest_from: dict[str, int] = {}
+        for key in latin:
+            first = key.split(" ", 1)[0]
+            longest_from[first] = max(longest_from.get(first, 0), key.count(" ") + 1)
+        japanese_from: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for form, concept in sorted(japanese.items(), key=lambda kv: -len(kv[0])):
+            japanese_from[form[0]].append((form, concept))
+        return cls(latin, longest_from, {char: tuple(forms) for char, forms in japanese_from.items()})
 
     def _spans(self, normalized: str) -> list[tuple[int, int, str]]:
         spans: list[tuple[int, int, str]] = []
-        taken = bytearray(len(normalized))
-        for form, concept in self.japanese:
-            start = normalized.find(form)
-            while start != -1:
-                end = start + len(form)
-                if not any(taken[start:end]):
-                    spans.append((start, end, concept))
-                    taken[start:end] = b"\x01" * (end - start)
-                start = normalized.find(form, end)
+        if not normalized.isascii():
+            self._japanese_spans(normalized, spans)
         matches = list(_WORD.finditer(normalized))
         position = 0
         while position < len(matches):
-            for size in range(min(self.max_words, len(matches) - position), 0, -1):
+            word = matches[position].group()
+            longest = self.longest_from.get(word) or self.longest_from.get(_singular(word), 0)
+            for size in range(min(longest, len(matches) - position), 0, -1):
                 window = matches[position : position + size]
                 words = [m.group() for m in window]
                 found = self.latin.get(_word_key(words)) or self.latin.get(
@@ -317,6 +319,21 @@ class Synonyms:
             else:
                 position += 1
         return sorted(spans)
+
+    def _japanese_spans(self, normalized: str, spans: list[tuple[int, int, str]]) -> None:
+        forms = sorted(
+            (form for char in set(normalized) for form in self.japanese_from.get(char, ())),
+            key=lambda pair: -len(pair[0]),
+        )
+        taken = bytearray(len(normalized))
+        for form, concept in forms:
+            start = normalized.find(form)
+            while start != -1:
+                end = start + len(form)
+                if not any(taken[start:end]):
+                    spans.append((start, end, concept))
+                    taken[start:end] = b"\x01" * (end - start)
+                start = normalized.find(form, end)
 
     def replace(self, normalized: str) -> str:
         pieces: list[str] = []

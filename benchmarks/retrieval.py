@@ -1,0 +1,148 @@
+"""Retrieval speed and quality.
+
+    python benchmarks/retrieval.py
+
+Speed: load+index time and p50/p99 ms per question at the shipped KB size and at 1,000 and 10,000
+entries (synthetic expansion: shipped entries cloned with their wording shuffled and ids renamed).
+Quality: top-1 accuracy per language and refusal rate on each question set, beside a BM25 baseline
+(bm25s over the same entries' titles, phrasings and keywords, answering its top hit when its score
+clears the threshold that maximises its own dev-set accuracy).
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import bm25s
+import numpy as np
+
+from knowledge import KnowledgeBase, load_kb, retrieve
+from knowledge.evaluation import LabelledQuestion, Scores, load_questions, score
+from knowledge.index import SearchIndex
+from knowledge.loader import SHIPPED_ROOT, _Collector, _parse_synonyms
+from knowledge.model import Entry, Text
+from knowledge.retrieval import Answer
+from knowledge.text import Synonyms, detect_lang, normalize, tokenize
+
+DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
+SETS = ("devset", "heldout", "heldout_final")
+
+
+def expand(kb: KnowledgeBase, size: int, seed: int = 7) -> list[Entry]:
+    """Clone shipped entries until there are `size`, shuffling words so clones are not identical."""
+    rng = random.Random(seed)
+    entries = list(kb.entries)
+    clones = []
+    while len(entries) + len(clones) < size:
+        base = rng.choice(kb.entries)
+        n = len(clones)
+
+        def shuffle(text: str) -> str:
+            words = text.split()
+            rng.shuffle(words)
+            return " ".join(words)
+
+        clones.append(
+            replace(
+                base,
+                id=f"{base.id}-clone-{n}",
+                title=Text(shuffle(base.title.en), base.title.ja[::-1]),
+                questions={lang: tuple(shuffle(q) for q in qs) for lang, qs in base.questions.items()},
+                related=(),
+            )
+        )
+    return entries + clones
+
+
+def synonyms() -> Synonyms:
+    return Synonyms.build(_parse_synonyms(SHIPPED_ROOT / "synonyms.yaml", _Collector()))
+
+
+def speed(kb: KnowledgeBase, questions: list[str]) -> list[tuple[str, float, float, float]]:
+    rows = []
+    for size in (len(kb.entries), 1_000, 10_000):
+        entries = expand(kb, size)
+        started = time.perf_counter()
+        index = SearchIndex.build(entries, synonyms())
+        build_s = time.perf_counter() - started
+        scaled = replace(kb, entries=tuple(entries), index=index)
+        timings = []
+        for question in questions:
+            t0 = time.perf_counter()
+            retrieve(question, scaled)
+            timings.append((time.perf_counter() - t0) * 1000)
+        timings.sort()
+        p99 = timings[min(len(timings) - 1, int(len(timings) * 0.99))]
+        rows.append((f"{size:,}", build_s, statistics.median(timings), p99))
+    return rows
+
+
+class Bm25Baseline:
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        corpus = []
+        for entry in kb.entries:
+            texts = [entry.title.en, entry.title.ja]
+            for lang in ("en", "ja"):
+                texts += entry.questions.get(lang, ()) + entry.keywords.get(lang, ())
+            corpus.append(tokenize(normalize(" ".join(texts))))
+        self.vocab = {token for doc in corpus for token in doc}
+        self.retriever = bm25s.BM25()
+        self.retriever.index(corpus, show_progress=False)
+        self.threshold = 0.0
+
+    def answer(self, question: str, _kb: KnowledgeBase) -> Answer:
+        lang = detect_lang(question)
+        tokens = [t for t in tokenize(normalize(question)) if t in self.vocab]
+        if not tokens:
+            return Answer(question, lang, answered=False, entry=None, score=0.0, suggestions=())
+        docs, scores = self.retriever.retrieve([tokens], k=1, show_progress=False)
+        best, value = int(docs[0][0]), float(scores[0][0])
+        answered = value >= self.threshold
+        entry = self.kb.entries[best] if answered else None
+        return Answer(question, lang, answered=answered, entry=entry, score=min(value / 30, 1.0), suggestions=())
+
+    def tune(self, questions: list[LabelledQuestion]) -> None:
+        """Give the baseline its best refusal threshold on the dev set (a fair fight)."""
+        best = (-1.0, 0.0)
+        for threshold in np.linspace(0, 30, 61):
+            self.threshold = float(threshold)
+            s = score(questions, self.kb, self.answer)
+            total = s.correct["en"] + s.correct["ja"] + s.refused
+            best = max(best, (total, float(threshold)))
+        self.threshold = best[1]
+
+
+def quality_row(name: str, system: str, s: Scores) -> str:
+    return f"| {name} | {system} | {s.top1('en'):.1%} | {s.top1('ja'):.1%} | {s.refusal_rate:.1%} | {s.wrong_answers} |"
+
+
+def main() -> None:
+    started = time.perf_counter()
+    kb = load_kb()
+    load_s = time.perf_counter() - started
+    sets = {name: load_questions(DATA / f"{name}.yaml") for name in SETS if (DATA / f"{name}.yaml").exists()}
+    all_questions = [q.question for qs in sets.values() for q in qs]
+
+    print(f"Load + validate + index the shipped KB ({len(kb.entries)} entries): {load_s * 1000:.0f} ms\n")
+    print("| entries | index build (s) | p50 ms/question | p99 ms/question |")
+    print("|---:|---:|---:|---:|")
+    for size, build_s, p50, p99 in speed(kb, all_questions):
+        print(f"| {size} | {build_s:.2f} | {p50:.2f} | {p99:.2f} |")
+
+    baseline = Bm25Baseline(kb)
+    baseline.tune(sets["devset"])
+    print(f"\nBM25 baseline refusal threshold (tuned on devset): {baseline.threshold:.1f}\n")
+    print("| question set | system | top-1 en | top-1 ja | out-of-scope refused | wrong answers |")
+    print("|---|---|---:|---:|---:|---:|")
+    for name, questions in sets.items():
+        print(quality_row(f"{name} ({len(questions)})", "Shishin", score(questions, kb)))
+        print(quality_row(f"{name} ({len(questions)})", "BM25 (bm25s)", score(questions, kb, baseline.answer)))
+
+
+if __name__ == "__main__":
+    main()
