@@ -116,6 +116,26 @@ def cmd_kb_unanswered(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_run(args: argparse.Namespace) -> int:
+    settings = _settings()
+    settings.require("SLACK_BOT_TOKEN")
+    if settings.socket_mode and not args.http:
+        from slack_bolt.adapter.socket_mode import SocketModeHandler  # noqa: PLC0415 - only this mode needs it
+
+        from bot.app import build_app  # noqa: PLC0415
+
+        print("Shishin: connecting to Slack in Socket Mode (Ctrl-C to stop)", file=sys.stderr)
+        SocketModeHandler(build_app(settings), settings.slack_app_token).start()
+        return EXIT_OK
+    settings.require("SLACK_SIGNING_SECRET")
+    from bot.web import serve  # noqa: PLC0415 - gunicorn and Flask load only for HTTP mode
+
+    port = args.port or settings.port
+    print(f"Shishin: serving Slack events on http://0.0.0.0:{port}/slack/events", file=sys.stderr)
+    serve(settings, port, args.workers)
+    return EXIT_OK
+
+
 def cmd_db_upgrade(_args: argparse.Namespace) -> int:
     settings = _settings()
     upgrade(settings.database_url)
@@ -162,6 +182,17 @@ def build_parser() -> argparse.ArgumentParser:
     unanswered.add_argument("--days", type=int, default=30, help="look back this many days (default 30)")
     unanswered.add_argument("--limit", type=int, default=20, help="at most this many rows (default 20)")
     unanswered.set_defaults(func=cmd_kb_unanswered)
+
+    run = commands.add_parser(
+        "run",
+        help="run the Slack app: Socket Mode when SLACK_APP_TOKEN is set, else HTTP",
+        description="Run the Slack app. Socket Mode when SLACK_APP_TOKEN is set; otherwise (or with --http) "
+        "serve POST /slack/events and GET /healthz with gunicorn.",
+    )
+    run.add_argument("--http", action="store_true", help="serve HTTP even when SLACK_APP_TOKEN is set")
+    run.add_argument("--port", type=int, help="HTTP port (default: PORT, else 3000)")
+    run.add_argument("--workers", type=int, help="gunicorn worker processes (default: WEB_CONCURRENCY, else 2)")
+    run.set_defaults(func=cmd_run)
 
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", metavar="DB_COMMAND", required=True)

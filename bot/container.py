@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.services import Clock, QAService, utc_now
+from bot.services import Clock, EventGate, QAService, utc_now
 from bot.settings import Settings
 from knowledge import KnowledgeBase, load_kb
 from storage import Database
@@ -16,6 +16,7 @@ class Services:
     kb: KnowledgeBase
     db: Database | None
     qa: QAService
+    events: EventGate
 
     def close(self) -> None:
         if self.db is not None:
@@ -33,4 +34,4 @@ def build_services(
     db = Database(settings.database_url) if with_db else None
     if db is not None:
         db.ensure_schema()
-    return Services(settings=settings, kb=kb, db=db, qa=QAService(kb, db, clock))
+    return Services(settings=settings, kb=kb, db=db, qa=QAService(kb, db, clock), events=EventGate(db, clock))

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from knowledge import Answer, KnowledgeBase, retrieve
 from storage import Database
-from storage.repositories import AskedQuestion, Feedback, QuestionCount, Questions
+from storage.repositories import AskedQuestion, Events, Feedback, QuestionCount, Questions
 
 Clock = Callable[[], datetime]
 
@@ -38,6 +38,27 @@ class QAService:
         channel_id: str | None = None,
         record: bool = True,
     ) -> AskResult:
+        result = self._ask(question, source, user_id, channel_id, record=record, event_id=None)
+        assert result is not None
+        return result
+
+    def ask_once(
+        self, event_id: str | None, question: str, *, source: str, user_id: str | None, channel_id: str | None
+    ) -> AskResult | None:
+        """Like ask(), for a Slack event: None when that event was already handled (a retry). The claim
+        and the question are written in one transaction, so there is never an answer without a claim."""
+        return self._ask(question, source, user_id, channel_id, record=True, event_id=event_id)
+
+    def _ask(
+        self,
+        question: str,
+        source: str,
+        user_id: str | None,
+        channel_id: str | None,
+        *,
+        record: bool,
+        event_id: str | None,
+    ) -> AskResult | None:
         answer = retrieve(question, self.kb)
         if not record or self.db is None:
             return AskResult(answer, None)
@@ -51,8 +72,11 @@ class QAService:
             user_id=user_id,
             channel_id=channel_id,
         )
+        now = self.clock()
         with self.db.session() as session:
-            question_id = Questions(session).record(asked, self.clock())
+            if event_id and not Events(session).claim(event_id, now):
+                return None
+            question_id = Questions(session).record(asked, now)
         return AskResult(answer, question_id)
 
     def feedback(self, question_id: int, user_id: str, *, helpful: bool) -> None:
@@ -74,3 +98,17 @@ class UnknownQuestionError(LookupError):
     def __init__(self, question_id: int) -> None:
         super().__init__(f"no question with id {question_id}")
         self.question_id = question_id
+
+
+class EventGate:
+    """Lets each Slack event through once, across retries and processes (a row per event id)."""
+
+    def __init__(self, db: Database | None, clock: Clock = utc_now) -> None:
+        self.db = db
+        self.clock = clock
+
+    def first_time(self, event_id: str | None) -> bool:
+        if not event_id or self.db is None:
+            return True
+        with self.db.session() as session:
+            return Events(session).claim(event_id, self.clock())

@@ -62,3 +62,12 @@ class AnswerFeedback(Base):
     user_id: Mapped[str] = mapped_column(String(40))
     helpful: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column()
+
+
+class ProcessedEvent(Base):
+    """Slack event ids already handled: Slack retries an event up to three times; we answer once."""
+
+    __tablename__ = "processed_events"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(index=True)

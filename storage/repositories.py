@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from storage.models import AnswerFeedback, QuestionLog
+from storage.models import AnswerFeedback, ProcessedEvent, QuestionLog
 
 MAX_STORED_QUESTION = 4000  # characters kept of a question; longer ones are cut before storing
 
@@ -122,3 +122,24 @@ class Feedback:
         ).all()
         counts = {bool(helpful): count for helpful, count in rows}
         return counts.get(True, 0), counts.get(False, 0)
+
+
+class Events:
+    """Claims on Slack event ids. The primary key makes a claim exclusive across processes."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def claim(self, event_id: str, at: datetime) -> bool:
+        """True the first time an event id is claimed, False for every retry or duplicate."""
+        try:
+            with self.session.begin_nested():
+                self.session.add(ProcessedEvent(event_id=event_id[:64], received_at=at))
+        except IntegrityError:
+            return False
+        return True
+
+    def forget_before(self, cutoff: datetime) -> int:
+        """Drop claims older than Slack's retry window; returns how many went."""
+        result = self.session.execute(delete(ProcessedEvent).where(ProcessedEvent.received_at < cutoff))
+        return int(getattr(result, "rowcount", 0) or 0)

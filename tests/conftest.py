@@ -11,9 +11,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine
 
+from bot.container import build_services
+from bot.settings import Secret, Settings
+from bot.web import create_web_app
 from knowledge import KnowledgeBase, load_kb
 from storage import Database, upgrade
 from storage.db import normalize_database_url
+from tests.slack_emulator import SlackEmulator, start_emulator
+from tests.slack_requests import SlackScenario
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DATA = Path(__file__).parent / "data"
@@ -53,3 +58,31 @@ def fresh_db(db_url: str) -> Iterator[Database]:
     database = Database(db_url)
     yield database
     database.dispose()
+
+
+SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+
+
+@pytest.fixture
+def slack_emulator() -> Iterator[SlackEmulator]:
+    emulator = start_emulator()
+    yield emulator
+    emulator.settle(0.2)
+    emulator.server.stop()
+
+
+@pytest.fixture
+def scenario(db_url: str, kb: KnowledgeBase, slack_emulator: SlackEmulator) -> Iterator[SlackScenario]:
+    """The whole app behind its HTTP endpoint, talking to the emulator, on a fresh database."""
+    upgrade(db_url)
+    settings = Settings(
+        slack_bot_token=Secret("xoxb-test-token"),
+        slack_signing_secret=Secret(SIGNING_SECRET),
+        slack_api_url=slack_emulator.api_url,
+        database_url=db_url,
+    )
+    services = build_services(settings, kb=kb)
+    web = create_web_app(settings, services=services)
+    yield SlackScenario(web.test_client(), slack_emulator, SIGNING_SECRET)
+    slack_emulator.settle(0.2)
+    services.close()
