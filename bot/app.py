@@ -23,9 +23,11 @@ def build_app(settings: Settings, client: WebClient | None = None, services: Ser
     if not settings.socket_mode and settings.slack_signing_secret is None:
         raise SettingsError("SLACK_SIGNING_SECRET is not set: HTTP mode needs it to verify requests from Slack")
     services = services or build_services(settings)
+    client = client or make_client(settings)
+    services.attach_slack(client)
     app = App(
         # The token travels inside the client, which also carries SLACK_API_URL and the retry policy.
-        client=client or make_client(settings),
+        client=client,
         signing_secret=settings.slack_signing_secret,
         request_verification_enabled=not settings.socket_mode,
         logger=logging.getLogger("shishin.slack"),

@@ -69,8 +69,8 @@ class Message:
         return {"text": self.text, "blocks": self.blocks}
 
 
-def plain(text: str) -> dict[str, Any]:
-    return {"type": "plain_text", "text": clip(text, BUTTON_LIMIT), "emoji": True}
+def plain(text: str, limit: int = BUTTON_LIMIT) -> dict[str, Any]:
+    return {"type": "plain_text", "text": clip(text, limit), "emoji": True}
 
 
 def mrkdwn(text: str, limit: int = SECTION_LIMIT) -> dict[str, Any]:
@@ -186,8 +186,14 @@ def feedback_thanks(lang: Lang, *, helpful: bool) -> Message:
 
 def text_message(text: str) -> Message:
     """A plain reply (help, lists, errors) as one or more sections of escaped mrkdwn."""
-    chunks = [text[i : i + SECTION_LIMIT - 200] for i in range(0, len(text), SECTION_LIMIT - 200)] or [""]
-    return Message(clip(text, SECTION_LIMIT), [section(escape(chunk)) for chunk in chunks[:10]])
+    return rich_message(escape(text))
+
+
+def rich_message(markup: str) -> Message:
+    """A reply already in mrkdwn, built only from trusted pieces and escaped user text."""
+    size = SECTION_LIMIT - 200
+    chunks = [markup[i : i + size] for i in range(0, len(markup), size)] or [""]
+    return Message(clip(markup, SECTION_LIMIT), [section(chunk) for chunk in chunks[:10]])
 
 
 HOME_EXAMPLES = (
@@ -199,8 +205,8 @@ HOME_EXAMPLES = (
 )
 
 
-def home_view(kb: KnowledgeBase) -> dict[str, Any]:
-    """The Home tab: what Shishin does, how to ask, and the ten items of the current version."""
+def home_view(kb: KnowledgeBase, my_items: list[str] | None = None) -> dict[str, Any]:
+    """The Home tab: what Shishin does, how to ask, my items (for owners), and the ten items."""
     framework = kb.frameworks["v3"]
     items = "\n".join(
         f"*{item.number}.* {escape(item.title.en)}\n      {escape(item.title.ja)}" for item in framework.items
@@ -219,6 +225,7 @@ def home_view(kb: KnowledgeBase) -> dict[str, Any]:
         ),
         section("*Try asking*\n" + "\n".join(f"• {escape(q)}" for q in HOME_EXAMPLES)),
         {"type": "divider"},
+        *([section("*My items*\n" + "\n".join(my_items))] if my_items else []),
         section(f"*{escape(framework.name.en)}: the ten items*"),
         section(items),
     ]

@@ -4,21 +4,30 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
+import threading
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.chat import run_chat
-from bot.container import build_services
+from bot.container import Services, build_services
 from bot.demo import run_demo
+from bot.org import org_to_yaml
 from bot.render_text import render_answer
+from bot.scheduler import run_every_minute
+from bot.services import utc_now
 from bot.settings import Settings, SettingsError, configure_logging
+from bot.slack_client import make_client
 from knowledge import KnowledgeError, check_kb, load_kb
 from storage import upgrade
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+FANOUT_RETRIES = 8  # scheduled sends wait out more 429s than a reply would: nobody is waiting on them
+logger = logging.getLogger("shishin")
 
 
 def _settings() -> Settings:
@@ -54,7 +63,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 def cmd_chat(args: argparse.Namespace) -> int:
     settings = _settings()
-    services = build_services(settings, with_db=not args.no_record)
+    services = build_services(settings)  # check-ins need the database even when questions aren't recorded
     try:
         return run_chat(services, sys.stdin, sys.stdout, record=not args.no_record)
     finally:
@@ -116,9 +125,34 @@ def cmd_kb_unanswered(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _slack_services(settings: Settings) -> Services:
+    settings.require("SLACK_BOT_TOKEN")
+    services = build_services(settings)
+    services.attach_slack(make_client(settings, max_retries=FANOUT_RETRIES))
+    return services
+
+
+def _start_scheduler(settings: Settings) -> threading.Event:
+    services = _slack_services(settings)
+    stop = threading.Event()
+
+    def tick(now: datetime) -> None:
+        for line in services.tick(now).lines():
+            logger.info(line)
+
+    threading.Thread(target=run_every_minute, args=(tick, stop, utc_now), name="scheduler", daemon=True).start()
+    return stop
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings()
     settings.require("SLACK_BOT_TOKEN")
+    if args.scheduler_only:
+        print("Shishin: scheduler only, ticking every minute (Ctrl-C to stop)", file=sys.stderr)
+        _start_scheduler(settings).wait()
+        return EXIT_OK
+    if not args.no_scheduler:
+        _start_scheduler(settings)  # in this (parent) process; gunicorn's workers don't inherit the thread
     if settings.socket_mode and not args.http:
         from slack_bolt.adapter.socket_mode import SocketModeHandler  # noqa: PLC0415 - only this mode needs it
 
@@ -133,6 +167,56 @@ def cmd_run(args: argparse.Namespace) -> int:
     port = args.port or settings.port
     print(f"Shishin: serving Slack events on http://0.0.0.0:{port}/slack/events", file=sys.stderr)
     serve(settings, port, args.workers)
+    return EXIT_OK
+
+
+def _instant(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO 8601 time, e.g. 2026-12-01T10:00+09:00") from None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def cmd_tick(args: argparse.Namespace) -> int:
+    services = _slack_services(_settings())
+    try:
+        report = services.tick(args.at or utc_now())
+    finally:
+        services.close()
+    print("\n".join(report.lines()))
+    return EXIT_FAILED if report.counts.get("failed") else EXIT_OK
+
+
+def cmd_org_import(args: argparse.Namespace) -> int:
+    services = build_services(_settings())
+    try:
+        org, problems = services.orgs.import_file(Path(args.path))
+    finally:
+        services.close()
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if org is None:
+        print(f"{len(problems)} problem(s); nothing was changed", file=sys.stderr)
+        return EXIT_FAILED
+    owners = sum(len(users) for users in org.owners.values())
+    print(
+        f"Imported: {len(org.owners)} owned items ({owners} owner assignments), {len(org.admins)} admins, "
+        f"{len(org.leadership_channels)} leadership channels, timezone {org.timezone}."
+    )
+    return EXIT_OK
+
+
+def cmd_org_show(_args: argparse.Namespace) -> int:
+    services = build_services(_settings())
+    try:
+        org = services.orgs.load()
+    finally:
+        services.close()
+    if org is None:
+        print("No organisation configured yet: run `shishin org import org.yaml`.", file=sys.stderr)
+        return EXIT_FAILED
+    print(org_to_yaml(org), end="")
     return EXIT_OK
 
 
@@ -192,7 +276,26 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--http", action="store_true", help="serve HTTP even when SLACK_APP_TOKEN is set")
     run.add_argument("--port", type=int, help="HTTP port (default: PORT, else 3000)")
     run.add_argument("--workers", type=int, help="gunicorn worker processes (default: WEB_CONCURRENCY, else 2)")
+    mode = run.add_mutually_exclusive_group()
+    mode.add_argument("--no-scheduler", action="store_true", help="don't run scheduled jobs in this process")
+    mode.add_argument("--scheduler-only", action="store_true", help="only run scheduled jobs (the clock process)")
     run.set_defaults(func=cmd_run)
+
+    tick = commands.add_parser(
+        "tick",
+        help="run every scheduled job due at an instant, once (check-in prompts, reminders), then exit",
+    )
+    tick.add_argument("--at", type=_instant, help="the instant, ISO 8601 (default: now); no zone means UTC")
+    tick.set_defaults(func=cmd_tick)
+
+    org = commands.add_parser("org", help="the organisation: owners, admins, channels, schedules")
+    org_commands = org.add_subparsers(dest="org_command", metavar="ORG_COMMAND", required=True)
+    org_import = org_commands.add_parser("import", help="validate org.yaml and apply it in one transaction")
+    org_import.add_argument("path", help="the org.yaml file")
+    org_import.set_defaults(func=cmd_org_import)
+    org_commands.add_parser("show", help="print the organisation as it stands (org.yaml format)").set_defaults(
+        func=cmd_org_show
+    )
 
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", metavar="DB_COMMAND", required=True)

@@ -1,9 +1,20 @@
-"""Composition root for everything that is not Slack: knowledge, database, services."""
+"""Composition root for everything that is not Slack: knowledge, database, services.
+
+`attach_slack(client)` adds the parts that talk to Slack (the people directory and the dispatcher);
+`build_app` and `shishin tick` call it with the one client built from the settings.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
+from slack_sdk import WebClient
+
+from bot.checkins import CheckinService
+from bot.directory import Directory
+from bot.orgs import OrgService
+from bot.scheduler import Dispatcher, TickReport
 from bot.services import Clock, EventGate, QAService, utc_now
 from bot.settings import Settings
 from knowledge import KnowledgeBase, load_kb
@@ -17,6 +28,39 @@ class Services:
     db: Database | None
     qa: QAService
     events: EventGate
+    clock: Clock = utc_now
+    directory: Directory | None = field(default=None, repr=False)
+    dispatcher: Dispatcher | None = field(default=None, repr=False)
+
+    @property
+    def database(self) -> Database:
+        if self.db is None:
+            raise RuntimeError("this command needs the database")
+        return self.db
+
+    @property
+    def orgs(self) -> OrgService:
+        return OrgService(self.database, self.clock)
+
+    @property
+    def checkins(self) -> CheckinService:
+        return CheckinService(self.database, self.kb, self.clock)
+
+    def attach_slack(self, client: WebClient) -> None:
+        self.directory = Directory(self.database, client, self.clock)
+        self.dispatcher = Dispatcher(self.database, client, self.checkins, self.directory, self.clock)
+
+    def tick(self, now: datetime) -> TickReport:
+        """Everything due at `now`, once: check-in prompts and reminders."""
+        report = TickReport(now)
+        if self.dispatcher is None:
+            raise RuntimeError("attach_slack() first")
+        org = self.orgs.load()
+        if org is None:
+            report.notes.append("no organisation configured yet: run `shishin org import org.yaml`")
+            return report
+        self.dispatcher.run_checkins(org, self.kb.frameworks[org.guideline], now, report)
+        return report
 
     def close(self) -> None:
         if self.db is not None:
@@ -34,4 +78,6 @@ def build_services(
     db = Database(settings.database_url) if with_db else None
     if db is not None:
         db.ensure_schema()
-    return Services(settings=settings, kb=kb, db=db, qa=QAService(kb, db, clock), events=EventGate(db, clock))
+    return Services(
+        settings=settings, kb=kb, db=db, qa=QAService(kb, db, clock), events=EventGate(db, clock), clock=clock
+    )

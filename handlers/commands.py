@@ -11,6 +11,8 @@ from bot import guide
 from bot.blocks import Message, answer_message, text_message
 from bot.container import Services
 from bot.slack_text import clip, to_plain
+from handlers.admin import admin_command
+from handlers.checkins import open_checkins_message
 from knowledge.text import detect_lang
 
 COMMANDS = ("/shishin",)
@@ -21,6 +23,8 @@ SUBCOMMANDS = {
     "items": "`/shishin items` — the ten items of the current version (3.0)",
     "item": "`/shishin item <1-10>` — one item of the current version",
     "version": "`/shishin version <1|2|3>` — what a version of the guidelines contains",
+    "checkin": "`/shishin checkin` — your open check-ins (owners of the ten items)",
+    "admin": "`/shishin admin …` — set owners, leadership channels and schedules (admins only)",
     "help": "`/shishin help` — this list",
 }
 HELP = "\n".join(
@@ -61,6 +65,8 @@ def register(app: App, services: Services) -> None:
         "items": items,
         "item": item,
         "version": version,
+        "checkin": lambda _argument, command: open_checkins_message(services, str(command.get("user_id", ""))),
+        "admin": lambda argument, command: admin_command(argument, command, services),
         "help": lambda _argument, _command: help_message(),
     }
 
@@ -68,8 +74,10 @@ def register(app: App, services: Services) -> None:
         ack()
 
     def run(command: dict[str, Any], respond: Respond) -> None:
-        text = to_plain(command.get("text") or "")
-        name, _, argument = text.partition(" ")
+        raw = " ".join((command.get("text") or "").split())
+        name, _, argument = raw.partition(" ")
+        if name.lower() != "admin":  # admin needs the <@U…>/<#C…> ids; everything else wants plain text
+            name, _, argument = to_plain(raw).partition(" ")
         route = routes.get(name.lower())
         if route is None:
             note = f"I don't know `{clip(name, 40)}`." if name else ""

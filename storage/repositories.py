@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from storage.models import AnswerFeedback, ProcessedEvent, QuestionLog
+from storage.models import (
+    AnswerFeedback,
+    CheckinAnswer,
+    CheckinEvent,
+    Delivery,
+    ItemOwner,
+    LeadershipChannel,
+    OrgAdmin,
+    OrgSettings,
+    ProcessedEvent,
+    QuestionLog,
+    SlackUser,
+)
 
 MAX_STORED_QUESTION = 4000  # characters kept of a question; longer ones are cut before storing
 
@@ -143,3 +156,299 @@ class Events:
         """Drop claims older than Slack's retry window; returns how many went."""
         result = self.session.execute(delete(ProcessedEvent).where(ProcessedEvent.received_at < cutoff))
         return int(getattr(result, "rowcount", 0) or 0)
+
+
+@dataclass(frozen=True)
+class OrgData:
+    """The organisation as stored: plain values (bot.org converts to and from its OrgConfig)."""
+
+    guideline: str
+    timezone: str
+    language: str
+    checkin_weekday: int
+    checkin_time: str
+    reminder_after_hours: int
+    deadline_hours: int
+    digest_weekday: int
+    digest_time: str
+    admins: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+    owners: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
+
+
+class Org:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def load(self) -> OrgData | None:
+        row = self.session.get(OrgSettings, 1)
+        if row is None:
+            return None
+        owners: dict[int, list[str]] = {}
+        for owner in self.session.scalars(select(ItemOwner).order_by(ItemOwner.item, ItemOwner.user_id)):
+            owners.setdefault(owner.item, []).append(owner.user_id)
+        return OrgData(
+            guideline=row.guideline,
+            timezone=row.timezone,
+            language=row.language,
+            checkin_weekday=row.checkin_weekday,
+            checkin_time=row.checkin_time,
+            reminder_after_hours=row.reminder_after_hours,
+            deadline_hours=row.deadline_hours,
+            digest_weekday=row.digest_weekday,
+            digest_time=row.digest_time,
+            admins=tuple(self.session.scalars(select(OrgAdmin.user_id).order_by(OrgAdmin.user_id))),
+            channels=tuple(
+                self.session.scalars(select(LeadershipChannel.channel_id).order_by(LeadershipChannel.channel_id))
+            ),
+            owners={item: tuple(users) for item, users in owners.items()},
+        )
+
+    def replace(self, org: OrgData, at: datetime) -> None:
+        """Make the stored org exactly `org` (inside the caller's transaction: all or nothing)."""
+        for model in (ItemOwner, OrgAdmin, LeadershipChannel):
+            self.session.execute(delete(model))
+        row = self.session.get(OrgSettings, 1) or OrgSettings(id=1)
+        row.guideline, row.timezone, row.language = org.guideline, org.timezone, org.language
+        row.checkin_weekday, row.checkin_time = org.checkin_weekday, org.checkin_time
+        row.reminder_after_hours, row.deadline_hours = org.reminder_after_hours, org.deadline_hours
+        row.digest_weekday, row.digest_time = org.digest_weekday, org.digest_time
+        row.updated_at = at
+        self.session.add(row)
+        self.session.add_all(OrgAdmin(user_id=user) for user in org.admins)
+        self.session.add_all(LeadershipChannel(channel_id=channel) for channel in org.channels)
+        self.session.add_all(ItemOwner(item=item, user_id=user) for item, users in org.owners.items() for user in users)
+        self.session.flush()
+
+
+class Users:
+    """A cache of users.info answers, and each person's DM channel with the bot."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, user_id: str) -> SlackUser | None:
+        return self.session.get(SlackUser, user_id)
+
+    def many(self, user_ids: list[str]) -> dict[str, SlackUser]:
+        if not user_ids:
+            return {}
+        return {
+            row.user_id: row for row in self.session.scalars(select(SlackUser).where(SlackUser.user_id.in_(user_ids)))
+        }
+
+    def _row(self, user_id: str, at: datetime) -> SlackUser:
+        """The user's row, created if missing; another process creating it at the same moment is fine."""
+        row = self.session.get(SlackUser, user_id)
+        if row is not None:
+            return row
+        try:
+            with self.session.begin_nested():
+                row = SlackUser(user_id=user_id, is_admin=False, is_owner=False, fetched_at=at - timedelta(days=365))
+                self.session.add(row)
+                self.session.flush()
+        except IntegrityError:
+            row = self.session.get(SlackUser, user_id, populate_existing=True)
+            assert row is not None
+        return row
+
+    def save(
+        self, user_id: str, *, tz: str | None, locale: str | None, is_admin: bool, is_owner: bool, at: datetime
+    ) -> None:
+        row = self._row(user_id, at)
+        row.tz, row.locale, row.is_admin, row.is_owner, row.fetched_at = tz, locale, is_admin, is_owner, at
+
+    def set_dm_channel(self, user_id: str, channel: str, at: datetime) -> None:
+        self._row(user_id, at).dm_channel = channel
+
+
+@dataclass(frozen=True)
+class DeliveryKey:
+    owner_id: str  # a user for check-ins, a channel for digests
+    item: int
+    period: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class Claim:
+    delivery_id: int
+    token: str
+    recovering: bool  # a stale claim was taken over: check whether the send already happened
+
+
+class Deliveries:
+    """Exactly-once sends. A claim is a row with a UNIQUE key, committed before Slack is called."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def claim(
+        self,
+        key: DeliveryKey,
+        token: str,
+        now: datetime,
+        *,
+        lease: timedelta,
+        due_at: datetime,
+        deadline_at: datetime | None = None,
+        remind_at: datetime | None = None,
+        checks: str = "",
+        lang: str = "en",
+        late: bool = False,
+    ) -> Claim | None:
+        """Claim `key` for this process, or None when it was sent or another live process holds it."""
+        try:
+            with self.session.begin_nested():
+                row = Delivery(
+                    owner_id=key.owner_id,
+                    item=key.item,
+                    period=key.period,
+                    kind=key.kind,
+                    state="claimed",
+                    checks=checks,
+                    due_at=due_at,
+                    deadline_at=deadline_at,
+                    remind_at=remind_at,
+                    claimed_at=now,
+                    claim_token=token,
+                    attempts=1,
+                    lang=lang,
+                    skipped=False,
+                    late=late,
+                )
+                self.session.add(row)
+                self.session.flush()
+        except IntegrityError:
+            return self._take_over(key, token, now, lease)
+        return Claim(row.id, token, recovering=False)
+
+    def _take_over(self, key: DeliveryKey, token: str, now: datetime, lease: timedelta) -> Claim | None:
+        row = self.find(key)
+        if row is None or row.state == "sent":
+            return None
+        if row.state == "claimed" and now - row.claimed_at < lease:
+            return None  # another process is sending it right now
+        # Compare-and-set on the old token: of several processes taking over, exactly one wins.
+        result = self.session.execute(
+            update(Delivery)
+            .where(Delivery.id == row.id, Delivery.claim_token == row.claim_token, Delivery.state == row.state)
+            .values(state="claimed", claim_token=token, claimed_at=now, attempts=Delivery.attempts + 1)
+        )
+        if getattr(result, "rowcount", 0) != 1:
+            return None
+        return Claim(row.id, token, recovering=row.state == "claimed")
+
+    def find(self, key: DeliveryKey) -> Delivery | None:
+        return self.session.scalar(
+            select(Delivery).where(
+                Delivery.owner_id == key.owner_id,
+                Delivery.item == key.item,
+                Delivery.period == key.period,
+                Delivery.kind == key.kind,
+            )
+        )
+
+    def get(self, delivery_id: int) -> Delivery | None:
+        return self.session.get(Delivery, delivery_id)
+
+    def mark_sent(self, claim: Claim, channel: str, ts: str, at: datetime) -> bool:
+        result = self.session.execute(
+            update(Delivery)
+            .where(Delivery.id == claim.delivery_id, Delivery.claim_token == claim.token)
+            .values(state="sent", channel=channel, ts=ts, sent_at=at, last_error=None)
+        )
+        return getattr(result, "rowcount", 0) == 1
+
+    def mark_pending(self, claim: Claim, error: str) -> bool:
+        result = self.session.execute(
+            update(Delivery)
+            .where(Delivery.id == claim.delivery_id, Delivery.claim_token == claim.token)
+            .values(state="pending", last_error=error[:200])
+        )
+        return getattr(result, "rowcount", 0) == 1
+
+    def for_period(self, period: str, kinds: tuple[str, ...] = ("prompt", "reminder", "snooze")) -> list[Delivery]:
+        return list(self.session.scalars(select(Delivery).where(Delivery.period == period, Delivery.kind.in_(kinds))))
+
+    def open_prompts(self, owner_id: str, now: datetime) -> list[Delivery]:
+        return list(
+            self.session.scalars(
+                select(Delivery)
+                .where(
+                    Delivery.owner_id == owner_id,
+                    Delivery.kind == "prompt",
+                    Delivery.state == "sent",
+                    Delivery.deadline_at > now,
+                )
+                .order_by(Delivery.item)
+            )
+        )
+
+
+class Answers:
+    """Check-in answers: the current value per (prompt, check), and every change in checkin_events."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def for_delivery(self, delivery_id: int) -> dict[str, CheckinAnswer]:
+        rows = self.session.scalars(select(CheckinAnswer).where(CheckinAnswer.delivery_id == delivery_id))
+        return {row.check_ref: row for row in rows}
+
+    def for_deliveries(self, delivery_ids: list[int]) -> dict[int, dict[str, CheckinAnswer]]:
+        result: dict[int, dict[str, CheckinAnswer]] = {}
+        if delivery_ids:
+            for row in self.session.scalars(select(CheckinAnswer).where(CheckinAnswer.delivery_id.in_(delivery_ids))):
+                result.setdefault(row.delivery_id, {})[row.check_ref] = row
+        return result
+
+    def record(self, delivery: Delivery, check_ref: str, user_id: str, at: datetime, **values: object) -> list[str]:
+        """Set status / maturity / note; returns the fields that actually changed (each logged)."""
+        row = self.session.scalar(
+            select(CheckinAnswer).where(CheckinAnswer.delivery_id == delivery.id, CheckinAnswer.check_ref == check_ref)
+        )
+        if row is None:
+            row = CheckinAnswer(
+                delivery_id=delivery.id,
+                owner_id=delivery.owner_id,
+                item=delivery.item,
+                check_ref=check_ref,
+                period=delivery.period,
+                answered_at=at,
+                answered_by=user_id,
+            )
+            self.session.add(row)
+        changed = []
+        for name, value in values.items():
+            old = getattr(row, name)
+            if old != value:
+                setattr(row, name, value)
+                changed.append(name)
+                self.log(delivery.id, check_ref, name, old, value, user_id, at)
+        if changed:
+            row.answered_at, row.answered_by = at, user_id
+        self.session.flush()
+        return changed
+
+    def log(  # noqa: PLR0917 - one history row's columns
+        self, delivery_id: int, check_ref: str, name: str, old: object, new: object, user_id: str, at: datetime
+    ) -> None:
+        self.session.add(
+            CheckinEvent(
+                delivery_id=delivery_id,
+                check_ref=check_ref,
+                field=name,
+                old_value=None if old is None else str(old),
+                new_value=None if new is None else str(new),
+                user_id=user_id,
+                at=at,
+            )
+        )
+
+    def history(self, delivery_id: int) -> list[CheckinEvent]:
+        return list(
+            self.session.scalars(
+                select(CheckinEvent).where(CheckinEvent.delivery_id == delivery_id).order_by(CheckinEvent.id)
+            )
+        )

@@ -36,6 +36,7 @@ class Call:
     params: dict[str, Any]
     token: str | None
     at: float
+    status: int = 200  # the HTTP status answered: 429 and 5xx calls were refused, not delivered
 
 
 @dataclass
@@ -65,6 +66,10 @@ class SlackEmulator:
     uploads: dict[str, bytes] = field(default_factory=dict)
     users: dict[str, User] = field(default_factory=dict)
     faults: dict[str, deque[Fault]] = field(default_factory=lambda: defaultdict(deque))
+    messages: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))  # per channel
+    rate_limits: dict[str, int] = field(default_factory=dict)  # method -> calls allowed per second
+    rate_limited: int = 0  # 429s answered because of rate_limits
+    _windows: dict[str, deque[float]] = field(default_factory=lambda: defaultdict(deque))
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _changed: threading.Condition = field(init=False)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -87,6 +92,10 @@ class SlackEmulator:
     def fail(self, method: str, fault: Fault | None = None, times: int = 1) -> None:
         with self._lock:
             self.faults[method].extend([fault or Fault()] * times)
+
+    def limit_rate(self, method: str, per_second: int) -> None:
+        """Answer `method` with 429 + Retry-After beyond `per_second` calls in any one second."""
+        self.rate_limits[method] = per_second
 
     def add_user(self, user: User) -> None:
         self.users[user.id] = user
@@ -140,10 +149,13 @@ class SlackEmulator:
         token = auth.removeprefix("Bearer ") if auth else params.get("token")
         with self._lock:
             fault = self.faults[method].popleft() if self.faults.get(method) else None
+            if fault is None and method in self.rate_limits:
+                fault = self._over_limit(method)
         if fault and fault.delay:
             time.sleep(fault.delay)
-        self._record(Call(method, params, token, time.time()))
-        if fault and not fault.error and not fault.delay:
+        failing = bool(fault and not fault.error and not fault.delay)
+        self._record(Call(method, params, token, time.time(), fault.status if failing and fault else 200))
+        if fault and failing:
             headers = {"Retry-After": str(fault.retry_after)} if fault.status == 429 else {}
             body = {"ok": False, "error": "ratelimited" if fault.status == 429 else "internal_error"}
             return Response(json.dumps(body), status=fault.status, headers=headers, content_type="application/json")
@@ -152,6 +164,17 @@ class SlackEmulator:
         if not token or not token.startswith("xoxb-"):
             return _json({"ok": False, "error": "not_authed"})
         return _json(self._answer(method, params))
+
+    def _over_limit(self, method: str) -> Fault | None:
+        now = time.monotonic()
+        window = self._windows[method]
+        while window and now - window[0] >= 1.0:
+            window.popleft()
+        if len(window) >= self.rate_limits[method]:
+            self.rate_limited += 1
+            return Fault(status=429, retry_after=1)
+        window.append(now)
+        return None
 
     def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:  # noqa: PLR0911 - one per method
         ts = f"{int(time.time())}.{next(self._ts):06d}"
@@ -176,10 +199,21 @@ class SlackEmulator:
                 "bot_id": BOT_ID,
                 "blocks": params.get("blocks"),
                 "metadata": params.get("metadata"),
+                "thread_ts": params.get("thread_ts"),
             }
+            with self._lock:
+                self.messages[channel].append(message)
             return {"ok": True, "channel": channel, "ts": ts, "message": message}
         if method == "chat.update":
+            with self._lock:
+                found = [m for m in self.messages.get(channel, []) if m["ts"] == params.get("ts")]
+                for message in found:
+                    message.update(text=params.get("text"), blocks=params.get("blocks"))
+            if not found:
+                return {"ok": False, "error": "message_not_found"}
             return {"ok": True, "channel": channel, "ts": params.get("ts"), "text": params.get("text")}
+        if method == "conversations.history":
+            return self._history(str(channel), params)
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": ts}
         if method == "views.publish":
@@ -199,6 +233,18 @@ class SlackEmulator:
             files = json.loads(files) if isinstance(files, str) else files or []
             return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
         return {"ok": False, "error": "unknown_method"}
+
+    def _history(self, channel: str, params: dict[str, Any]) -> dict[str, Any]:
+        oldest = float(params.get("oldest") or 0)
+        with_metadata = str(params.get("include_all_metadata", "")).lower() in ("true", "1")
+        with self._lock:
+            found = [dict(m) for m in self.messages.get(channel, []) if float(m["ts"]) > oldest]
+        found.reverse()  # newest first, as Slack returns them
+        if not with_metadata:
+            for message in found:
+                message.pop("metadata", None)
+        limit = int(params.get("limit") or 100)
+        return {"ok": True, "messages": found[:limit], "has_more": len(found) > limit}
 
     def _user(self, user_id: str) -> dict[str, Any]:
         user = self.users.get(user_id)
@@ -233,9 +279,9 @@ class SlackEmulator:
 
     def _list_calls(self, _request: Request) -> Response:
         with self._lock:
-            calls = [{"method": c.method, "params": c.params, "at": c.at} for c in self.calls]
+            calls = [{"method": c.method, "params": c.params, "at": c.at, "status": c.status} for c in self.calls]
             responses = [{"key": k, "body": b} for k, b in self.responses]
-        return _json({"calls": calls, "responses": responses})
+        return _json({"calls": calls, "responses": responses, "rate_limited": self.rate_limited})
 
 
 def _params(request: Request) -> dict[str, Any]:
@@ -264,10 +310,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Run the Slack Web API emulator on loopback.")
     parser.add_argument("--port", type=int, default=8999)
     parser.add_argument("--quiet", action="store_true", help="no access log")
+    parser.add_argument(
+        "--rate-limit",
+        action="append",
+        default=[],
+        metavar="METHOD=N",
+        help="answer METHOD with 429 + Retry-After beyond N calls a second (repeatable)",
+    )
     args = parser.parse_args()
     if args.quiet:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
     emulator = start_emulator(args.port)
+    for rule in args.rate_limit:
+        method, _, per_second = rule.partition("=")
+        emulator.limit_rate(method, int(per_second))
     calls = emulator.server.url_for("/_calls")
     print(f"Slack emulator: SLACK_API_URL={emulator.api_url}  (calls: {calls})", flush=True)
     try:

@@ -120,3 +120,21 @@ def test_python_dash_m_bot_works() -> None:
     )
     assert result.returncode == 0
     assert "demo" in result.stdout
+
+
+def test_chat_runs_a_checkin_in_the_terminal(
+    env_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    org = tmp_path / "org.yaml"
+    org.write_text("guideline: v3\ntimezone: Asia/Tokyo\nowners: {5: [U0OWNER]}\n", encoding="utf-8")
+    assert main(["org", "import", str(org)]) == 0
+    script = "/checkin U0NOBODY\n/checkin U0OWNER\n/answer 1 at_risk 2\n/answer 9 done 1\n/note 1 waiting on budget\n"
+    monkeypatch.setattr(sys, "stdin", io.StringIO(script))
+    assert main(["chat", "--no-record"]) == 0
+    out = capsys.readouterr().out
+    assert "U0NOBODY owns no item" in out
+    assert "Direction 5" in out
+    assert "(status at_risk, maturity 2)" in out
+    assert "Pick a check from 1 to" in out
+    assert "note: waiting on budget" in out
+    assert recorded(env_db) == 0

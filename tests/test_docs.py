@@ -75,6 +75,8 @@ def test_manifest_subscribes_to_exactly_what_the_code_handles() -> None:
 
 def test_manifest_asks_for_the_minimal_scopes() -> None:
     needed = {"chat:write"} | {scope for e in handlers.EVENTS if (scope := EVENT_SCOPES[e])}
+    if handlers.checkins.ACTIONS:  # check-ins open DMs (im:write) and read people's zone and locale (users:read)
+        needed |= {"im:write", "users:read"}
     if handlers.COMMANDS:
         needed.add("commands")
     assert set(MANIFEST["oauth_config"]["scopes"]["bot"]) == needed
