@@ -205,7 +205,9 @@ HOME_EXAMPLES = (
 )
 
 
-def home_view(kb: KnowledgeBase, my_items: list[str] | None = None) -> dict[str, Any]:
+def home_view(
+    kb: KnowledgeBase, my_items: list[str] | None = None, readiness: list[str] | None = None
+) -> dict[str, Any]:
     """The Home tab: what Shishin does, how to ask, my items (for owners), and the ten items."""
     framework = kb.frameworks["v3"]
     items = "\n".join(
@@ -226,6 +228,7 @@ def home_view(kb: KnowledgeBase, my_items: list[str] | None = None) -> dict[str,
         section("*Try asking*\n" + "\n".join(f"• {escape(q)}" for q in HOME_EXAMPLES)),
         {"type": "divider"},
         *([section("*My items*\n" + "\n".join(my_items))] if my_items else []),
+        *([section("*Company readiness*\n" + "\n".join(readiness))] if readiness else []),
         section(f"*{escape(framework.name.en)}: the ten items*"),
         section(items),
     ]

@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import logging
+import re
 import sys
 import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.chart import chart_png
 from bot.chat import run_chat
 from bot.container import Services, build_services
 from bot.demo import run_demo
-from bot.org import org_to_yaml
+from bot.digest import covered_period, digest_markdown
+from bot.org import OrgConfig, org_to_yaml
+from bot.periods import monday_of, shift
 from bot.render_text import render_answer
 from bot.scheduler import run_every_minute
 from bot.services import utc_now
@@ -220,6 +226,56 @@ def cmd_org_show(_args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _week(text: str) -> str:
+    if not re.fullmatch(r"\d{4}-W\d{2}", text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO week like 2026-W48")
+    try:
+        monday_of(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a week that exists") from None
+    return text
+
+
+def cmd_digest_preview(args: argparse.Namespace) -> int:
+    services = build_services(_settings())
+    try:
+        org = services.orgs.load()
+        if org is None:
+            print("No organisation configured yet: run `shishin org import org.yaml`.", file=sys.stderr)
+            return EXIT_FAILED
+        period = args.week or covered_period(org, utc_now())
+        digest = services.digests.build(org, period)
+    finally:
+        services.close()
+    out = Path(args.out or ".")
+    out.mkdir(parents=True, exist_ok=True)
+    chart = out / f"readiness-{period}.png"
+    chart.write_bytes(chart_png(digest.readiness, digest.previous, list(digest.trend)))
+    print(digest_markdown(digest, services.kb, args.lang or org.language))
+    print(f"Chart written to {chart}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_export_readiness(args: argparse.Namespace) -> int:
+    services = build_services(_settings())
+    try:
+        org = services.orgs.load() or OrgConfig()
+        last = covered_period(org, utc_now())
+        weeks = [shift(last, -back) for back in range(args.weeks - 1, -1, -1)]
+        rows = services.digests.history(org, weeks)
+    finally:
+        services.close()
+    writer = csv.writer(sys.stdout)
+    writer.writerow(["week", "overall", *(f"item_{n}" for n in range(1, 11))])
+    for week, overall, items in rows:
+        writer.writerow([week, _cell(overall), *(_cell(score) for score in items)])
+    return EXIT_OK
+
+
+def _cell(score: float | None) -> str:
+    return "" if score is None else f"{score:.1f}"
+
+
 def cmd_db_upgrade(_args: argparse.Namespace) -> int:
     settings = _settings()
     upgrade(settings.database_url)
@@ -253,19 +309,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--no-record", action="store_true", help="do not store the question")
     ask.set_defaults(func=cmd_ask)
 
-    kb = commands.add_parser("kb", help="check, export or curate the knowledge base")
-    kb_commands = kb.add_subparsers(dest="kb_command", metavar="KB_COMMAND", required=True)
-    check = kb_commands.add_parser("check", help="validate the knowledge base; problems as file:line")
-    check.add_argument("path", nargs="?", help="an extra entries file or folder, or a whole knowledge folder")
-    check.set_defaults(func=cmd_kb_check)
-    export = kb_commands.add_parser("export", help="print every entry as JSON")
-    export.add_argument("--json", action="store_true", default=True, help="JSON output (the only format)")
-    export.add_argument("--pretty", action="store_true", help="indent the JSON")
-    export.set_defaults(func=cmd_kb_export)
-    unanswered = kb_commands.add_parser("unanswered", help="questions the bot could not answer, most asked first")
-    unanswered.add_argument("--days", type=int, default=30, help="look back this many days (default 30)")
-    unanswered.add_argument("--limit", type=int, default=20, help="at most this many rows (default 20)")
-    unanswered.set_defaults(func=cmd_kb_unanswered)
+    _add_kb_commands(commands)
 
     run = commands.add_parser(
         "run",
@@ -297,10 +341,45 @@ def build_parser() -> argparse.ArgumentParser:
         func=cmd_org_show
     )
 
+    _add_report_commands(commands)
+
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", metavar="DB_COMMAND", required=True)
     db_commands.add_parser("upgrade", help="apply migrations up to the newest schema").set_defaults(func=cmd_db_upgrade)
     return parser
+
+
+def _add_kb_commands(commands: Any) -> None:
+    kb = commands.add_parser("kb", help="check, export or curate the knowledge base")
+    kb_commands = kb.add_subparsers(dest="kb_command", metavar="KB_COMMAND", required=True)
+    check = kb_commands.add_parser("check", help="validate the knowledge base; problems as file:line")
+    check.add_argument("path", nargs="?", help="an extra entries file or folder, or a whole knowledge folder")
+    check.set_defaults(func=cmd_kb_check)
+    export = kb_commands.add_parser("export", help="print every entry as JSON")
+    export.add_argument("--json", action="store_true", default=True, help="JSON output (the only format)")
+    export.add_argument("--pretty", action="store_true", help="indent the JSON")
+    export.set_defaults(func=cmd_kb_export)
+    unanswered = kb_commands.add_parser("unanswered", help="questions the bot could not answer, most asked first")
+    unanswered.add_argument("--days", type=int, default=30, help="look back this many days (default 30)")
+    unanswered.add_argument("--limit", type=int, default=20, help="at most this many rows (default 20)")
+    unanswered.set_defaults(func=cmd_kb_unanswered)
+
+
+def _add_report_commands(commands: Any) -> None:
+    digest = commands.add_parser("digest", help="the weekly readiness digest")
+    digest_commands = digest.add_subparsers(dest="digest_command", metavar="DIGEST_COMMAND", required=True)
+    preview = digest_commands.add_parser("preview", help="print a week's digest (Markdown) and write its chart PNG")
+    preview.add_argument("--week", type=_week, help="ISO week, e.g. 2026-W48 (default: the last closed week)")
+    preview.add_argument("--out", help="folder for the chart (default: the current folder)")
+    preview.add_argument("--lang", choices=("en", "ja"), help="language (default: the org's)")
+    preview.set_defaults(func=cmd_digest_preview)
+
+    export = commands.add_parser("export", help="export data for reports")
+    export_commands = export.add_subparsers(dest="export_command", metavar="EXPORT_COMMAND", required=True)
+    readiness = export_commands.add_parser("readiness", help="week × item readiness scores, as CSV")
+    readiness.add_argument("--csv", action="store_true", default=True, help="CSV on stdout (the only format)")
+    readiness.add_argument("--weeks", type=int, default=12, help="how many weeks back (default 12)")
+    readiness.set_defaults(func=cmd_export_readiness)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

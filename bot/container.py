@@ -12,6 +12,7 @@ from datetime import datetime
 from slack_sdk import WebClient
 
 from bot.checkins import CheckinService
+from bot.digest import DigestService
 from bot.directory import Directory
 from bot.orgs import OrgService
 from bot.scheduler import Dispatcher, TickReport
@@ -46,12 +47,16 @@ class Services:
     def checkins(self) -> CheckinService:
         return CheckinService(self.database, self.kb, self.clock)
 
+    @property
+    def digests(self) -> DigestService:
+        return DigestService(self.database, self.kb, self.clock)
+
     def attach_slack(self, client: WebClient) -> None:
         self.directory = Directory(self.database, client, self.clock)
         self.dispatcher = Dispatcher(self.database, client, self.checkins, self.directory, self.clock)
 
     def tick(self, now: datetime) -> TickReport:
-        """Everything due at `now`, once: check-in prompts and reminders."""
+        """Everything due at `now`, once: check-in prompts and reminders, and the weekly digest."""
         report = TickReport(now)
         if self.dispatcher is None:
             raise RuntimeError("attach_slack() first")
@@ -60,6 +65,7 @@ class Services:
             report.notes.append("no organisation configured yet: run `shishin org import org.yaml`")
             return report
         self.dispatcher.run_checkins(org, self.kb.frameworks[org.guideline], now, report)
+        self.dispatcher.run_digests(org, now, report, self.digests)
         return report
 
     def close(self) -> None:

@@ -77,6 +77,7 @@ class Directory:
                 is_admin=bool(user.get("is_admin")),
                 is_owner=bool(user.get("is_owner") or user.get("is_primary_owner")),
                 at=self.clock(),
+                name=(user.get("profile") or {}).get("display_name") or user.get("real_name") or user.get("name"),
             )
             row = Users(session).get(user_id)
             assert row is not None

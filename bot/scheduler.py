@@ -24,8 +24,10 @@ from zoneinfo import ZoneInfo
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot.chart import chart_png
 from bot.checkin_blocks import prompt_message, reminder_message
 from bot.checkins import CheckinService
+from bot.digest import Digest, DigestService, covered_period, digest_due, digest_message
 from bot.directory import Directory
 from bot.org import OrgConfig
 from bot.periods import checks_for, period_of, weekday_in
@@ -218,6 +220,70 @@ class Dispatcher:
             for outcome in pool.map(run, jobs):
                 report.add(outcome)
 
+    def run_digests(self, org: OrgConfig, now: datetime, report: TickReport, digests: DigestService) -> None:
+        """The weekly digest to each leadership channel, once per (channel, week); late within the week."""
+        due = digest_due(org, now)
+        if now < due or not org.leadership_channels:
+            return
+        week = period_of(now, org.tz)
+        covered = covered_period(org, due)
+        with self.db.session() as session:
+            if not Deliveries(session).for_period(covered, kinds=("prompt",)):
+                report.notes.append(f"no digest: no check-ins went out in {covered}")
+                return
+        late = now - due > LATE_AFTER
+        built: list[Digest] = []
+
+        def digest() -> Digest:
+            if not built:
+                built.append(digests.build(org, covered, late=late))
+            return built[0]
+
+        for channel in org.leadership_channels:
+            claim = self._claim(DeliveryKey(channel, 0, week, "digest"), now, due_at=due, checks=covered, late=late)
+            if claim is None:
+                report.add("digests already posted")
+            else:
+                report.add(self._post_digest(claim, channel, org, digest))
+            chart = self._claim(DeliveryKey(channel, 0, week, "chart"), now, due_at=due, checks=covered, late=late)
+            if chart is not None:
+                report.add(self._post_chart(chart, channel, digest))
+
+    def _post_digest(self, claim: Claim, channel: str, org: OrgConfig, digest: Any) -> str:
+        def compose() -> dict[str, Any]:
+            return digest_message(digest(), self.checkins.kb, org.language).as_kwargs()
+
+        return self._send(claim, compose, "digests posted", channel=channel)
+
+    def _post_chart(self, claim: Claim, channel: str, digest: Any) -> str:
+        title = f"Shishin readiness chart {claim.delivery_id}"
+        try:
+            if claim.recovering and (found := self._find_file(channel, title)):
+                self._mark_sent(claim, channel, found)
+                return "recovered (had been sent)"
+            this = digest()
+            png = chart_png(this.readiness, this.previous, list(this.trend))
+            response = self.client.files_upload_v2(
+                channel=channel,
+                content=png,
+                filename=f"readiness-{this.period}.png",
+                title=title,
+                initial_comment=f"Readiness chart · {this.period}",
+            )
+            file_id = str((response.get("file") or response.get("files", [{}])[0]).get("id", ""))
+            self._mark_sent(claim, channel, file_id)
+        except (SlackApiError, SlackClientError, OSError) as error:
+            return self._left_pending(claim, error)
+        return "charts uploaded"
+
+    def _find_file(self, channel: str, title: str) -> str | None:
+        page = self.client.conversations_history(channel=channel, limit=200)
+        for message in page.get("messages", []):
+            for file in message.get("files") or []:
+                if file.get("title") == title:
+                    return str(file.get("id"))
+        return None
+
     def _claim(self, key: DeliveryKey, now: datetime, **fields: Any) -> Claim | None:
         with self.db.session() as session:
             return Deliveries(session).claim(key, self.token, now, lease=self.lease, **fields)
@@ -241,7 +307,7 @@ class Dispatcher:
             state = self.checkins.state(claim.delivery_id)
             return prompt_message(state, self.checkins.kb.maturity, tz).as_kwargs()
 
-        return self._send(claim, job.owner_id, compose, "prompts sent")
+        return self._send(claim, compose, "prompts sent", user_id=job.owner_id)
 
     def _reminder(self, job: ReminderJob, tz: ZoneInfo, now: datetime) -> str:
         key = DeliveryKey(job.owner_id, job.item, job.period, job.kind)
@@ -252,11 +318,12 @@ class Dispatcher:
         def compose() -> dict[str, Any]:
             return reminder_message(self.checkins.state(job.prompt_id), tz).as_kwargs()
 
-        return self._send(claim, job.owner_id, compose, f"{job.kind}s sent")
+        return self._send(claim, compose, f"{job.kind}s sent", user_id=job.owner_id)
 
-    def _send(self, claim: Claim, user_id: str, compose: Any, outcome: str) -> str:
+    def _send(self, claim: Claim, compose: Any, outcome: str, *, user_id: str = "", channel: str = "") -> str:
+        """Post once: a recovered claim first looks for its message (by metadata) before posting."""
         try:
-            channel = self.directory.dm_channel(user_id)
+            channel = channel or self.directory.dm_channel(user_id)
             if claim.recovering:
                 ts = self._find_sent(channel, claim.delivery_id)
                 if ts is not None:
@@ -266,12 +333,19 @@ class Dispatcher:
             response = self.client.chat_postMessage(channel=channel, metadata=metadata, **compose())
             self._mark_sent(claim, channel, str(response["ts"]))
         except (SlackApiError, SlackClientError, OSError) as error:
-            reason = getattr(getattr(error, "response", None), "data", None) or error.__class__.__name__
-            logger.warning("send failed, left pending for the next tick: %s", str(reason)[:200])
-            with self.db.session() as session:
-                Deliveries(session).mark_pending(claim, str(reason))
-            return "pending (Slack failed; retried next tick)"
+            return self._left_pending(claim, error)
         return outcome
+
+    def _left_pending(self, claim: Claim, error: Exception) -> str:
+        data = getattr(getattr(error, "response", None), "data", None)
+        reason = (data.get("error") if isinstance(data, dict) else None) or error.__class__.__name__
+        if reason in ("not_in_channel", "channel_not_found"):
+            logger.warning("Slack refused the post (%s): invite the bot to the channel; retried next tick", reason)
+        else:
+            logger.warning("send failed (%s); left pending for the next tick", reason)
+        with self.db.session() as session:
+            Deliveries(session).mark_pending(claim, str(reason))
+        return "pending (Slack failed; retried next tick)"
 
     def _mark_sent(self, claim: Claim, channel: str, ts: str) -> None:
         with self.db.session() as session:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from bot.blocks import Message, rich_message
 from bot.container import Services
+from bot.digest import covered_period, digest_message
 from bot.org import CHANNEL_ID, USER_ID, WEEKDAYS, OrgConfig
 from bot.orgs import OrgEditError, item_number, slack_id
 from bot.slack_text import clip, escape
@@ -19,6 +21,7 @@ USAGE = "\n".join(
         "• `/shishin admin channel add|remove #channel` — where the weekly digest goes",
         "• `/shishin admin schedule checkins <weekday> <HH:MM>` (also `digest <weekday> <HH:MM>`,"
         " `reminder <hours>`, `deadline <hours>`) — when check-ins and the digest go out",
+        "• `/shishin admin digest preview` — this week's digest, shown only to you",
     ]
 )
 REFUSAL = (
@@ -71,18 +74,27 @@ def _channel(services: Services, args: list[str]) -> str:
     return f"Done: the weekly digest goes to {listed}."
 
 
+def _digest(services: Services, args: list[str]) -> Message:
+    if args != ["preview"]:
+        raise OrgEditError("Use `digest preview`.")
+    org = services.orgs.load_or_default()
+    digest = services.digests.build(org, covered_period(org, services.clock()))
+    return digest_message(digest, services.kb, org.language)
+
+
 def _schedule(services: Services, args: list[str]) -> str:
     org = services.orgs.schedule(args[0].lower(), args[1:])
     return "Done. " + owners_text(org, services).splitlines()[-1]
 
 
 # name -> (handler, how many words it takes after the name: an exact count, or None for "at least one")
-ROUTES = {
+ROUTES: dict[str, tuple[Callable[[Services, list[str]], str | Message], int | None]] = {
     "assign": (_assign, 2),
     "unassign": (_unassign, 2),
     "owners": (_owners, 0),
     "channel": (_channel, 2),
     "schedule": (_schedule, None),
+    "digest": (_digest, 1),
 }
 
 
@@ -99,7 +111,8 @@ def admin_command(argument: str, command: dict[str, Any], services: Services) ->
         note = f"I don't know `admin {escape(clip(argument, 60))}`.\n\n" if argument else ""
         return rich_message(note + USAGE)
     try:
-        return rich_message(route[0](services, args))
+        reply = route[0](services, args)
+        return reply if isinstance(reply, Message) else rich_message(reply)
     except OrgEditError as error:
         return rich_message(f"{error}\n\n{USAGE}")
 

@@ -8,8 +8,9 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 
 from bot import guide
-from bot.blocks import Message, answer_message, text_message
+from bot.blocks import Message, answer_message, rich_message, text_message
 from bot.container import Services
+from bot.digest import status_text
 from bot.slack_text import clip, to_plain
 from handlers.admin import admin_command
 from handlers.checkins import open_checkins_message
@@ -23,6 +24,7 @@ SUBCOMMANDS = {
     "items": "`/shishin items` — the ten items of the current version (3.0)",
     "item": "`/shishin item <1-10>` — one item of the current version",
     "version": "`/shishin version <1|2|3>` — what a version of the guidelines contains",
+    "status": "`/shishin status` — the company's readiness score, overall and per item",
     "checkin": "`/shishin checkin` — your open check-ins (owners of the ten items)",
     "admin": "`/shishin admin …` — set owners, leadership channels and schedules (admins only)",
     "help": "`/shishin help` — this list",
@@ -34,6 +36,14 @@ HELP = "\n".join(
         *(f"• {line}" for line in SUBCOMMANDS.values()),
     ]
 )
+
+
+def status_message(services: Services) -> Message:
+    """Readiness for anyone who asks: scores only, never notes or names."""
+    org = services.orgs.load()
+    if org is None:
+        return text_message("Readiness isn't set up yet: an admin imports org.yaml first.")
+    return rich_message(status_text(services.digests.current(org), services.kb, org.language))
 
 
 def help_message(note: str = "") -> Message:
@@ -65,6 +75,7 @@ def register(app: App, services: Services) -> None:
         "items": items,
         "item": item,
         "version": version,
+        "status": lambda _argument, _command: status_message(services),
         "checkin": lambda _argument, command: open_checkins_message(services, str(command.get("user_id", ""))),
         "admin": lambda argument, command: admin_command(argument, command, services),
         "help": lambda _argument, _command: help_message(),

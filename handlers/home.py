@@ -11,6 +11,7 @@ from bot.blocks import home_view
 from bot.checkin_blocks import STATUS_LABELS, when
 from bot.checkins import last_answers
 from bot.container import Services
+from bot.digest import status_text
 from bot.slack_text import escape
 
 EVENTS = ("app_home_opened",)
@@ -45,11 +46,20 @@ def my_items(services: Services, user_id: str) -> list[str]:
     return lines
 
 
+def readiness_lines(services: Services) -> list[str]:
+    """The org's readiness for the Home tab: scores only (notes stay in leadership channels)."""
+    org = services.orgs.load()
+    if org is None:
+        return []
+    return status_text(services.digests.current(org), services.kb).splitlines()
+
+
 def register(app: App, services: Services) -> None:
     def publish(event: dict[str, Any], client: WebClient) -> None:
         if event.get("tab", "home") != "home":
             return
         user = event["user"]
-        client.views_publish(user_id=user, view=home_view(services.kb, my_items(services, user)))
+        view = home_view(services.kb, my_items(services, user), readiness_lines(services))
+        client.views_publish(user_id=user, view=view)
 
     app.event("app_home_opened")(publish)  # acknowledged by Bolt before this runs

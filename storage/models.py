@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, DateTime, Dialect, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, Dialect, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -122,6 +122,7 @@ class SlackUser(Base):
     is_owner: Mapped[bool] = mapped_column(Boolean, default=False)
     dm_channel: Mapped[str | None] = mapped_column(String(40), nullable=True)
     fetched_at: Mapped[datetime] = mapped_column()
+    name: Mapped[str | None] = mapped_column(String(120), nullable=True)  # display name, for the digest
 
 
 class Delivery(Base):
@@ -132,7 +133,10 @@ class Delivery(Base):
     """
 
     __tablename__ = "deliveries"
-    __table_args__ = (UniqueConstraint("owner_id", "item", "period", "kind", name="uq_delivery"),)
+    __table_args__ = (
+        UniqueConstraint("owner_id", "item", "period", "kind", name="uq_delivery"),
+        Index("ix_deliveries_period_kind", "period", "kind"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     owner_id: Mapped[str] = mapped_column(String(40))
@@ -161,7 +165,11 @@ class CheckinAnswer(Base):
     """The current answer to one check of one prompt; every change is also in checkin_events."""
 
     __tablename__ = "checkin_answers"
-    __table_args__ = (UniqueConstraint("delivery_id", "check_ref", name="uq_answer_check"),)
+    __table_args__ = (
+        UniqueConstraint("delivery_id", "check_ref", name="uq_answer_check"),
+        Index("ix_checkin_answers_check_time", "check_ref", "answered_at"),
+        Index("ix_checkin_answers_item_time", "item", "answered_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     delivery_id: Mapped[int] = mapped_column(ForeignKey("deliveries.id", ondelete="CASCADE"), index=True)

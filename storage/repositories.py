@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import case, delete, func, literal, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -69,12 +69,13 @@ class Questions:
     def get(self, question_id: int) -> QuestionLog | None:
         return self.session.get(QuestionLog, question_id)
 
-    def unanswered(self, since: datetime, limit: int = 20) -> list[QuestionCount]:
+    def unanswered(self, since: datetime, limit: int = 20, until: datetime | None = None) -> list[QuestionCount]:
         """Questions the engine refused since `since`, most often asked first (for curators)."""
         key = func.lower(QuestionLog.text)
+        window = [QuestionLog.asked_at >= since] + ([QuestionLog.asked_at < until] if until else [])
         rows = self.session.execute(
             select(func.min(QuestionLog.text), func.count(), func.max(QuestionLog.asked_at))
-            .where(QuestionLog.answered.is_(False), QuestionLog.asked_at >= since)
+            .where(QuestionLog.answered.is_(False), *window)
             .group_by(key)
             .order_by(func.count().desc(), func.max(QuestionLog.asked_at).desc())
             .limit(limit)
@@ -253,10 +254,22 @@ class Users:
         return row
 
     def save(
-        self, user_id: str, *, tz: str | None, locale: str | None, is_admin: bool, is_owner: bool, at: datetime
+        self,
+        user_id: str,
+        *,
+        tz: str | None,
+        locale: str | None,
+        is_admin: bool,
+        is_owner: bool,
+        at: datetime,
+        name: str | None = None,
     ) -> None:
         row = self._row(user_id, at)
         row.tz, row.locale, row.is_admin, row.is_owner, row.fetched_at = tz, locale, is_admin, is_owner, at
+        row.name = name[:120] if name else None
+
+    def names(self, user_ids: list[str]) -> dict[str, str]:
+        return {uid: row.name for uid, row in self.many(user_ids).items() if row.name}
 
     def set_dm_channel(self, user_id: str, channel: str, at: datetime) -> None:
         self._row(user_id, at).dm_channel = channel
@@ -379,6 +392,7 @@ class Deliveries:
                     Delivery.owner_id == owner_id,
                     Delivery.kind == "prompt",
                     Delivery.state == "sent",
+                    Delivery.due_at <= now,
                     Delivery.deadline_at > now,
                 )
                 .order_by(Delivery.item)
@@ -451,4 +465,101 @@ class Answers:
             self.session.scalars(
                 select(CheckinEvent).where(CheckinEvent.delivery_id == delivery_id).order_by(CheckinEvent.id)
             )
+        )
+
+
+@dataclass(frozen=True)
+class MaturityRow:
+    check_ref: str
+    item: int
+    maturity: int
+    answered_at: datetime
+
+
+@dataclass(frozen=True)
+class NoteRow:
+    owner_id: str
+    item: int
+    note: str
+    answered_at: datetime
+
+
+STATUS_SEVERITY = {"blocked": 3, "at_risk": 2, "on_track": 1, "done": 0}
+
+
+class ReadinessQueries:
+    """The digest's reads. Each is one statement whose cost doesn't grow with owners or weeks: index
+    seeks per check or per item (40 or 10), or a scan of one period's rows."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def latest_maturities(self, check_refs: list[str], cutoff: datetime) -> list[MaturityRow]:
+        """Each check's most recent maturity answered before `cutoff`."""
+        if not check_refs:
+            return []
+        a = CheckinAnswer
+        parts = [
+            select(
+                select(a.check_ref, a.item, a.maturity, a.answered_at)
+                .where(a.check_ref == ref, a.maturity.is_not(None), a.answered_at < cutoff)
+                .order_by(a.answered_at.desc(), a.id.desc())
+                .limit(1)
+                .subquery()
+            )
+            for ref in check_refs
+        ]
+        rows = self.session.execute(union_all(*parts)).all()
+        return [MaturityRow(ref, item, maturity, at) for ref, item, maturity, at in rows]
+
+    def last_updates(self, items: list[int], cutoff: datetime) -> dict[int, datetime]:
+        a = CheckinAnswer
+        parts = [
+            select(literal(item).label("item"), func.max(a.answered_at).label("at")).where(
+                a.item == item, a.answered_at < cutoff
+            )
+            for item in items
+        ]
+        if not parts:
+            return {}
+        return {int(item): at for item, at in self.session.execute(union_all(*parts)).all() if at is not None}
+
+    def worst_statuses(self, period: str) -> dict[int, str]:
+        """The worst status anyone gave each item in `period` (blocked > at risk > on track > done)."""
+        a = CheckinAnswer
+        severity = case(dict(STATUS_SEVERITY), value=a.status)
+        rows = self.session.execute(
+            select(a.item, func.max(severity)).where(a.period == period, a.status.is_not(None)).group_by(a.item)
+        ).all()
+        by_rank = {rank: name for name, rank in STATUS_SEVERITY.items()}
+        return {int(item): by_rank[int(rank)] for item, rank in rows if rank is not None}
+
+    def notes(self, period: str, items: list[int]) -> list[NoteRow]:
+        if not items:
+            return []
+        a = CheckinAnswer
+        rows = self.session.execute(
+            select(a.owner_id, a.item, a.note, a.answered_at)
+            .where(a.period == period, a.check_ref == "", a.note.is_not(None), a.item.in_(items))
+            .order_by(a.item, a.answered_at)
+        ).all()
+        return [NoteRow(owner, item, note or "", at) for owner, item, note, at in rows]
+
+    def silent(self, period: str) -> list[tuple[str, int]]:
+        """(owner, item) of prompts sent in `period` that got no answer at all and weren't skipped."""
+        d, a = Delivery, CheckinAnswer
+        answered = select(a.id).where(a.delivery_id == d.id).exists()
+        rows = self.session.execute(
+            select(d.owner_id, d.item)
+            .where(d.period == period, d.kind == "prompt", d.state == "sent", d.skipped.is_(False), ~answered)
+            .order_by(d.owner_id, d.item)
+        ).all()
+        return [(owner, int(item)) for owner, item in rows]
+
+    def owners_answered(self, period: str) -> int:
+        return int(
+            self.session.scalar(
+                select(func.count(func.distinct(CheckinAnswer.owner_id))).where(CheckinAnswer.period == period)
+            )
+            or 0
         )

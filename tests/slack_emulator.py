@@ -231,7 +231,21 @@ class SlackEmulator:
         if method == "files.completeUploadExternal":
             files = params.get("files")
             files = json.loads(files) if isinstance(files, str) else files or []
-            return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
+            shared = [{"id": f["id"], "title": f.get("title")} for f in files]
+            missing = [f["id"] for f in shared if f["id"] not in self.uploads]
+            if missing:
+                return {"ok": False, "error": "file_upload_not_found"}
+            if params.get("channel_id"):
+                message = {
+                    "type": "message",
+                    "ts": ts,
+                    "text": params.get("initial_comment") or "",
+                    "files": shared,
+                    "thread_ts": params.get("thread_ts"),
+                }
+                with self._lock:
+                    self.messages[str(params["channel_id"])].append(message)
+            return {"ok": True, "files": shared}
         return {"ok": False, "error": "unknown_method"}
 
     def _history(self, channel: str, params: dict[str, Any]) -> dict[str, Any]:

@@ -104,7 +104,17 @@ def test_demo_writes_its_output(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert main(["demo", "--out", str(tmp_path / "demo")]) == 0
     out = capsys.readouterr().out
     assert "I don't know" in out  # the out-of-scope sample is refused
+    assert "指示7では" in out  # a Japanese question answered in Japanese
     assert (tmp_path / "demo" / "answers.md").read_text(encoding="utf-8").startswith("# Shishin demo")
+    digest = (tmp_path / "demo" / "digest.md").read_text(encoding="utf-8")
+    assert "Overall readiness" in digest
+    assert "🔴" in digest  # the blocked item, with its owner's note
+    assert "No response this week" in digest
+    assert "Yui Kobayashi" in digest.split("No response this week")[1]  # the silent owner
+    charts = list((tmp_path / "demo").glob("readiness-*.png"))
+    assert len(charts) == 1
+    assert charts[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert main(["demo", "--out", str(tmp_path / "demo")]) == 0  # a second run starts afresh
 
 
 def test_every_command_has_help() -> None:

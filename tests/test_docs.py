@@ -77,6 +77,9 @@ def test_manifest_asks_for_the_minimal_scopes() -> None:
     needed = {"chat:write"} | {scope for e in handlers.EVENTS if (scope := EVENT_SCOPES[e])}
     if handlers.checkins.ACTIONS:  # check-ins open DMs (im:write) and read people's zone and locale (users:read)
         needed |= {"im:write", "users:read"}
+    # The digest uploads its chart (files:write) and, after a crash, looks in the leadership channel
+    # (public or private) for a post that happened (channels:history, groups:history).
+    needed |= {"files:write", "channels:history", "groups:history"}
     if handlers.COMMANDS:
         needed.add("commands")
     assert set(MANIFEST["oauth_config"]["scopes"]["bot"]) == needed
@@ -100,3 +103,13 @@ def test_every_cli_command_is_in_the_readme() -> None:
         names = [f"{name} {child}" for action in nested for child in action.choices] or [name]
         for full in names:
             assert f"shishin {full}" in README, full
+
+
+def test_procfile_has_release_web_and_clock() -> None:
+    lines = dict(
+        line.split(":", 1) for line in (ROOT / "Procfile").read_text(encoding="utf-8").splitlines() if line.strip()
+    )
+    assert lines["release"].strip() == "shishin db upgrade"
+    assert "gunicorn" in lines["web"]
+    assert "bot.web:create_web_app()" in lines["web"]
+    assert lines["clock"].strip() == "shishin run --scheduler-only"
