@@ -16,7 +16,7 @@ from bot.digest import Attention, Digest, digest_markdown, digest_message
 from bot.readiness import readiness
 from knowledge import KnowledgeBase
 from storage import Database
-from storage.repositories import Deliveries, DeliveryKey, MaturityRow
+from storage.repositories import Answers, Deliveries, DeliveryKey, MaturityRow
 from tests.conftest import CHECKIN_TOKYO, World
 from tests.test_blocks_golden import check_golden
 from tests.test_checkins_flow import click
@@ -180,12 +180,12 @@ def test_status_and_home_show_scores_but_never_notes(world: World) -> None:
     first = world.dms("U0TOKYO")[0]
     world.scenario.click(first, "checkin_note", channel="D0TOKYO", user="U0TOKYO")
     world.emulator.wait_for("views.open")
-    with Database(world.db_url).session() as session:
-        from storage.repositories import Answers
-
+    database = Database(world.db_url)
+    with database.session() as session:
         delivery = Deliveries(session).get(1)
         assert delivery is not None
         Answers(session).record(delivery, "", "U0TOKYO", CHECKIN_TOKYO, note="secret vendor name")
+    database.dispose()
     world.clock.set(DIGEST_TIME)
     world.scenario.command("status", user_id="U0SOMEONE")
     _, reply = world.emulator.wait_for_responses(1)[0]
