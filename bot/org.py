@@ -27,8 +27,8 @@ GUIDELINES = ("v3",)
 LANGUAGES = ("en", "ja")
 ITEMS = range(1, 11)
 MAX_DEADLINE_HOURS = 144  # a prompt must close inside the week it was sent in
-USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
-CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{2,}")
+USER_ID = re.compile(r"[UW][A-Z0-9]{2,20}")
+CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{2,20}")
 _TIME = re.compile(r"([0-9]{1,2}):([0-9]{2})")
 _ITEM_KEY = re.compile(r"[0-9]{1,3}")
 # A YAML 1.1 sexagesimal integer, as PyYAML resolves it: unquoted 10:00 is read as 600.

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
 from typing import Any
+from urllib.parse import parse_qs
 
 from flask import Flask, jsonify, request
 from flask.typing import ResponseReturnValue
 from gunicorn.app.base import BaseApplication
 from slack_bolt import App
 from slack_bolt.adapter.flask import SlackRequestHandler
+from slack_sdk.signature import SignatureVerifier
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.app import build_app
@@ -37,9 +40,24 @@ def create_web_app(
     web = Flask("shishin")
     web.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
 
+    verifier = SignatureVerifier(settings.slack_signing_secret or "")
+
     @web.post("/slack/events")
     def slack_events() -> ResponseReturnValue:
+        body = request.get_data(as_text=True)
+        # Verify before anything reads the body, so a forged request is 401 whatever it holds; then
+        # refuse a body that isn't what Slack sends, instead of letting it fail deep inside.
+        timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
+        signature = request.headers.get("X-Slack-Signature", "")
+        if not timestamp.isdigit() or not verifier.is_valid(body, timestamp, signature):
+            return jsonify(error="invalid request signature"), 401
+        if not _well_formed(body, request.mimetype):
+            return jsonify(error="malformed request body"), 400
         return slack.handle(request)
+
+    @web.errorhandler(413)
+    def too_large(_error: Exception) -> ResponseReturnValue:
+        return jsonify(error=f"request body over {MAX_BODY_BYTES:,} bytes"), 400
 
     @web.get("/healthz")
     def healthz() -> ResponseReturnValue:
@@ -55,6 +73,17 @@ def create_web_app(
         return jsonify(status), 200
 
     return web
+
+
+def _well_formed(body: str, mimetype: str) -> bool:
+    """JSON bodies parse as objects; form bodies' `payload` (interactivity) parses as a JSON object."""
+    try:
+        if mimetype == "application/json":
+            return isinstance(json.loads(body), dict)
+        form = parse_qs(body)
+        return "payload" not in form or isinstance(json.loads(form["payload"][0]), dict)
+    except ValueError:
+        return False
 
 
 def gunicorn_options(port: int, workers: int | None = None, threads: int | None = None) -> dict[str, Any]:

@@ -287,7 +287,7 @@ class DeliveryKey:
 class Claim:
     delivery_id: int
     token: str
-    recovering: bool  # a stale claim was taken over: check whether the send already happened
+    recovering: bool  # taken over from a dead process or a failed try: check whether the send happened
 
 
 class Deliveries:
@@ -350,7 +350,9 @@ class Deliveries:
         )
         if getattr(result, "rowcount", 0) != 1:
             return None
-        return Claim(row.id, token, recovering=row.state == "claimed")
+        # A stale claim (a process died) and a pending row (Slack failed, maybe after receiving the
+        # message: a timeout doesn't say) both may have been delivered: look before sending again.
+        return Claim(row.id, token, recovering=True)
 
     def find(self, key: DeliveryKey) -> Delivery | None:
         return self.session.scalar(

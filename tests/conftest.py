@@ -45,7 +45,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         return
     base = normalize_database_url(os.environ["TEST_DATABASE_URL"])
     schema = f"test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base)
+    admin = create_engine(base, pool_pre_ping=True)  # survives the battery restarting PostgreSQL
     with admin.begin() as connection:
         connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
     separator = "&" if "?" in base else "?"
