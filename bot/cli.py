@@ -327,7 +327,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     tick = commands.add_parser(
         "tick",
-        help="run every scheduled job due at an instant, once (check-in prompts, reminders), then exit",
+        help="run every scheduled job due at an instant, once (check-in prompts, reminders, digests), then exit",
     )
     tick.add_argument("--at", type=_instant, help="the instant, ISO 8601 (default: now); no zone means UTC")
     tick.set_defaults(func=cmd_tick)

@@ -15,7 +15,7 @@ def parse_version(text: str) -> str:
     cleaned = text.strip().lower().removeprefix("ver").removeprefix("v").strip(" .")
     version = f"v{cleaned.split('.')[0]}" if cleaned else ""
     if version not in VERSIONS:
-        raise UnknownItemError(f"There is no version {text.strip()!r}: choose 1, 2 or 3.")
+        raise UnknownItemError(f"There is no version {text.strip()[:20]!r}: choose 1, 2 or 3.")
     return version
 
 

@@ -8,6 +8,7 @@ from datetime import time
 from pathlib import Path
 
 from bot.directory import Person
+from bot.guide import UnknownItemError, parse_item_number
 from bot.org import CHANNEL_ID, USER_ID, CheckinSchedule, OrgConfig, Schedule, parse_time, parse_weekday, read_org
 from bot.services import Clock, utc_now
 from bot.slack_text import escape
@@ -64,10 +65,10 @@ def slack_id(text: str, pattern: re.Pattern[str], what: str) -> str:
 
 
 def item_number(text: str) -> int:
-    cleaned = text.strip().lstrip("#")
-    if not cleaned.isdigit() or not 1 <= int(cleaned) <= 10:
-        raise OrgEditError(f"There is no item `{escape(text.strip()[:20])}`: items are numbered 1 to 10.")
-    return int(cleaned)
+    try:
+        return parse_item_number(text)
+    except UnknownItemError as error:
+        raise OrgEditError(escape(str(error))) from error
 
 
 class OrgService:

@@ -53,7 +53,7 @@ def test_workspace_admins_are_admins_when_none_are_configured(world: World, tmp_
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("admin assign 11 <@U0X|x>", "There is no item `11`"),
+        ("admin assign 11 <@U0X|x>", "There is no item '11'"),
         ("admin assign 3 <!channel>", "is not a person"),
         ("admin schedule checkins someday 10:00", "is not a weekday"),
         ("admin schedule deadline 200", "deadline within 144 hours"),

@@ -7,8 +7,6 @@ import json
 import os
 import random
 import signal
-import subprocess
-import sys
 import time
 from collections import Counter
 from datetime import timedelta
@@ -23,20 +21,9 @@ from storage.models import Delivery
 from tests.conftest import CHECKIN_TOKYO, World
 from tests.slack_emulator import Fault
 from tests.test_faults_helpers import delivered
-from tests.test_tick_processes import ROOT, big_org, env_for
+from tests.test_tick_processes import big_org, start_tick
 
 pytestmark = pytest.mark.battery
-
-
-def tick_process(world: World, at: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot", "tick", "--at", at],
-        cwd=ROOT,
-        env=env_for(world),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
 
 
 @pytest.mark.parametrize("kill_after", [0.4, 1.0, 2.0])
@@ -44,12 +31,12 @@ def test_killed_during_fan_out_then_restarted(world: World, tmp_path: Path, kill
     org, problems = world.services.orgs.import_file(big_org(tmp_path))
     assert org is not None, problems
     world.emulator.fail("chat.postMessage", Fault(delay=0.08, status=200), times=40)  # a slow Slack
-    victim = tick_process(world, CHECKIN_TOKYO.isoformat())
+    victim = start_tick(world, CHECKIN_TOKYO.isoformat())
     time.sleep(kill_after + random.random() * 0.3)  # somewhere in the middle of the fan-out
     os.kill(victim.pid, signal.SIGKILL)
     victim.communicate(timeout=30)
     world.emulator.settle(0.3)
-    restarted = tick_process(world, (CHECKIN_TOKYO + LEASE + timedelta(minutes=1)).isoformat())
+    restarted = start_tick(world, (CHECKIN_TOKYO + LEASE + timedelta(minutes=1)).isoformat())
     out, err = restarted.communicate(timeout=120)
     assert restarted.returncode == 0, err
     world.emulator.settle(0.3)
@@ -68,7 +55,7 @@ def test_four_tickers_racing_for_a_month(world: World, tmp_path: Path) -> None:
         start = CHECKIN_TOKYO + timedelta(weeks=week)
         instants += [start, start + timedelta(hours=25), start + timedelta(days=6, hours=-1)]  # prompt, remind, digest
     for at in instants:
-        racers = [tick_process(world, at.isoformat()) for _ in range(4)]
+        racers = [start_tick(world, at.isoformat()) for _ in range(4)]
         results = [racer.communicate(timeout=120) for racer in racers]
         assert [racer.returncode for racer in racers] == [0, 0, 0, 0], results
     world.emulator.settle(0.3)
