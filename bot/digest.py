@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from bot.blocks import Block, Message, context, section
 from bot.org import OrgConfig
-from bot.periods import monday_of, period_of, shift, weekday_in
+from bot.periods import period_of, shift, weekday_in
 from bot.readiness import Readiness, overall_of, readiness
 from bot.services import Clock, utc_now
 from bot.slack_text import clip, escape
@@ -308,11 +308,3 @@ def status_text(r: Readiness, kb: KnowledgeBase, lang: str = "en") -> str:
             f"{STATUS_EMOJI[item.status]} {item.number}. {escape(clip(title, 70))} — {_score(item.score, lang)}"
         )
     return "\n".join(lines)
-
-
-def weeks_between(first: str, last: str) -> list[str]:
-    weeks, week = [], first
-    while monday_of(week) <= monday_of(last):
-        weeks.append(week)
-        week = shift(week, 1)
-    return weeks

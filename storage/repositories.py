@@ -557,11 +557,3 @@ class ReadinessQueries:
             .order_by(d.owner_id, d.item)
         ).all()
         return [(owner, int(item)) for owner, item in rows]
-
-    def owners_answered(self, period: str) -> int:
-        return int(
-            self.session.scalar(
-                select(func.count(func.distinct(CheckinAnswer.owner_id))).where(CheckinAnswer.period == period)
-            )
-            or 0
-        )
