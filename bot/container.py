@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
 
@@ -20,6 +20,9 @@ from bot.services import Clock, EventGate, QAService, utc_now
 from bot.settings import Settings
 from knowledge import KnowledgeBase, load_kb
 from storage import Database
+from storage.repositories import Events
+
+EVENT_CLAIMS_KEPT = timedelta(days=7)
 
 
 @dataclass
@@ -60,6 +63,9 @@ class Services:
         report = TickReport(now)
         if self.dispatcher is None:
             raise RuntimeError("attach_slack() first")
+        with self.database.session() as session:  # Slack retries within minutes; older claims only take room
+            if pruned := Events(session).forget_before(now - EVENT_CLAIMS_KEPT):
+                report.notes.append(f"forgot {pruned} event ids older than {EVENT_CLAIMS_KEPT.days} days")
         org = self.orgs.load()
         if org is None:
             report.notes.append("no organisation configured yet: run `shishin org import org.yaml`")

@@ -86,3 +86,17 @@ def test_service_records_and_rejects_feedback_on_unknown_question(fresh_db: Data
 def test_naive_datetimes_are_refused(fresh_db: Database) -> None:
     with pytest.raises(Exception, match="naive datetime"), fresh_db.session() as session:
         Questions(session).record(asked("x", answered=False), datetime(2026, 1, 1))  # noqa: DTZ001
+
+
+def test_old_event_claims_are_forgotten_recent_ones_kept(fresh_db: Database) -> None:
+    from storage.repositories import Events
+
+    with fresh_db.session() as session:
+        events = Events(session)
+        assert events.claim("EvOld", NOW - timedelta(days=8))
+        assert events.claim("EvNew", NOW)
+    with fresh_db.session() as session:
+        assert Events(session).forget_before(NOW - timedelta(days=7)) == 1
+    with fresh_db.session() as session:
+        assert Events(session).claim("EvOld", NOW)  # gone, so claimable again
+        assert not Events(session).claim("EvNew", NOW)  # still remembered
