@@ -137,8 +137,20 @@ class DigestService:
         return rows
 
     def current(self, org: OrgConfig) -> Readiness:
-        """Readiness as of the last closed week, for anyone (no notes, no names)."""
-        return self.build(org, covered_period(org, self.clock())).readiness
+        """Readiness as of the last closed week, for anyone: scores only, so four statements, not the
+        whole digest (no trend, notes, names or questions)."""
+        framework = self.kb.frameworks[org.guideline]
+        refs = [check.ref for check in framework.checks]
+        period = covered_period(org, self.clock())
+        with self.db.session() as session:
+            queries = ReadinessQueries(session)
+            this = queries.latest_maturities(refs, week_end(period, org))
+            last = queries.latest_maturities(refs, week_end(shift(period, -1), org))
+            statuses = queries.worst_statuses(period)
+            updates = queries.last_updates([item.number for item in framework.items], week_end(period, org))
+        return readiness(
+            framework, period, this, last, statuses=statuses, owners=dict(org.owners), last_updates=updates
+        )
 
 
 # --- rendering ---------------------------------------------------------------------------------------

@@ -215,3 +215,12 @@ def test_preview_and_export_on_the_command_line(
     lines = capsys.readouterr().out.strip().splitlines()
     assert lines[0] == "week,overall," + ",".join(f"item_{n}" for n in range(1, 11))
     assert len(lines) == 4
+
+
+def test_status_scores_are_the_digests_scores(world: World) -> None:
+    answer_some(world)
+    world.clock.set(DIGEST_TIME)
+    org = world.services.orgs.load()
+    assert org is not None
+    digests = world.services.digests
+    assert digests.current(org) == digests.build(org, "2026-W49").readiness
