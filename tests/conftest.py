@@ -68,6 +68,16 @@ def fresh_db(db_url: str) -> Iterator[Database]:
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 
 
+def app_settings(db_url: str, emulator: SlackEmulator) -> Settings:
+    """What a deployed app would read from its environment, pointed at the emulator."""
+    return Settings(
+        slack_bot_token=Secret("xoxb-test-token"),
+        slack_signing_secret=Secret(SIGNING_SECRET),
+        slack_api_url=emulator.api_url,
+        database_url=db_url,
+    )
+
+
 @pytest.fixture
 def slack_emulator() -> Iterator[SlackEmulator]:
     emulator = start_emulator()
@@ -80,12 +90,7 @@ def slack_emulator() -> Iterator[SlackEmulator]:
 def scenario(db_url: str, kb: KnowledgeBase, slack_emulator: SlackEmulator) -> Iterator[SlackScenario]:
     """The whole app behind its HTTP endpoint, talking to the emulator, on a fresh database."""
     upgrade(db_url)
-    settings = Settings(
-        slack_bot_token=Secret("xoxb-test-token"),
-        slack_signing_secret=Secret(SIGNING_SECRET),
-        slack_api_url=slack_emulator.api_url,
-        database_url=db_url,
-    )
+    settings = app_settings(db_url, slack_emulator)
     services = build_services(settings, kb=kb)
     web = create_web_app(settings, services=services)
     yield SlackScenario(web.test_client(), slack_emulator, SIGNING_SECRET)
@@ -146,12 +151,7 @@ def world(db_url: str, kb: KnowledgeBase, slack_emulator: SlackEmulator, tmp_pat
     slack_emulator.add_user(User("U0NEWYORK", tz="America/New_York", locale="en-US"))
     slack_emulator.add_user(User("U0ADMIN1", tz="Asia/Tokyo"))
     clock = FakeClock(CHECKIN_TOKYO)
-    settings = Settings(
-        slack_bot_token=Secret("xoxb-test-token"),
-        slack_signing_secret=Secret(SIGNING_SECRET),
-        slack_api_url=slack_emulator.api_url,
-        database_url=db_url,
-    )
+    settings = app_settings(db_url, slack_emulator)
     services = build_services(settings, kb=kb, clock=clock)
     org_file = tmp_path / "org.yaml"
     org_file.write_text(ORG_YAML, encoding="utf-8")

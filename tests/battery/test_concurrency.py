@@ -13,11 +13,10 @@ from pathlib import Path
 import pytest
 
 from bot.container import build_services
-from bot.settings import Secret, Settings
 from bot.web import create_web_app
 from knowledge import KnowledgeBase
 from storage import upgrade
-from tests.conftest import CHECKIN_TOKYO, SIGNING_SECRET, World
+from tests.conftest import CHECKIN_TOKYO, SIGNING_SECRET, World, app_settings
 from tests.slack_emulator import SlackEmulator
 from tests.slack_requests import SlackScenario, payload
 from tests.test_faults_helpers import delivered
@@ -30,12 +29,7 @@ def test_two_web_workers_answer_a_retried_event_once(
     db_url: str, kb: KnowledgeBase, slack_emulator: SlackEmulator
 ) -> None:
     upgrade(db_url)
-    settings = Settings(
-        slack_bot_token=Secret("xoxb-test-token"),
-        slack_signing_secret=Secret(SIGNING_SECRET),
-        slack_api_url=slack_emulator.api_url,
-        database_url=db_url,
-    )
+    settings = app_settings(db_url, slack_emulator)
     workers = []
     for _ in range(2):  # separate services and engines, as two gunicorn workers would have
         services = build_services(settings, kb=kb)
