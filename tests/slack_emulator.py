@@ -154,16 +154,22 @@ class SlackEmulator:
         if fault and fault.delay:
             time.sleep(fault.delay)
         failing = bool(fault and not fault.error and not fault.delay)
-        self._record(Call(method, params, token, time.time(), fault.status if failing and fault else 200))
+        call = Call(method, params, token, time.time(), fault.status if failing and fault else 200)
         if fault and failing:
+            self._record(call)
             headers = {"Retry-After": str(fault.retry_after)} if fault.status == 429 else {}
             body = {"ok": False, "error": "ratelimited" if fault.status == 429 else "internal_error"}
             return Response(json.dumps(body), status=fault.status, headers=headers, content_type="application/json")
         if fault and fault.error:
-            return _json({"ok": False, "error": fault.error})
-        if not token or not token.startswith("xoxb-"):
-            return _json({"ok": False, "error": "not_authed"})
-        return _json(self._answer(method, params))
+            answer = {"ok": False, "error": fault.error}
+        elif not token or not token.startswith("xoxb-"):
+            answer = {"ok": False, "error": "not_authed"}
+        else:
+            answer = self._answer(method, params)
+        # Recorded only once its effects (a stored or updated message) are visible, so a test that
+        # waits for the call never reads the state from before it.
+        self._record(call)
+        return _json(answer)
 
     def _over_limit(self, method: str) -> Fault | None:
         now = time.monotonic()
