@@ -1,65 +1,180 @@
-"""Fit the answer engine's confidence (a logistic model over retrieval evidence) on the dev set.
+"""Fit the answer engine's two small models on training questions.
 
-    python benchmarks/calibrate.py [tests/data/devset.yaml]
+    python benchmarks/calibrate.py [--validate QUESTIONS.yaml] [QUESTIONS.yaml ...]
 
-Prints the fitted weights for knowledge.retrieval.CALIBRATION and the accuracy/refusal trade-off at a
-few thresholds. Only the dev set is used; the held-out sets stay untouched.
+Defaults to the training sets and the dev set under tests/data; the held-out sets are never used here.
+
+1. RANKING: a linear score over each candidate's evidence, fitted as a pairwise logistic model
+   (for every in-scope question, each right candidate against each wrong one).
+2. CALIBRATION: a logistic model over the leading candidate's evidence and its lead over the runner-up,
+   labelled by whether the leader is right; out-of-scope questions are all negatives. It decides when
+   the engine abstains.
+
+Prints both weight sets (paste them into knowledge.retrieval) and top-1 accuracy and refusals at a few
+thresholds, on the fitted questions and, with --validate, on questions the fit did not see.
 """
 
 from __future__ import annotations
 
-import sys
+import argparse
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 
 from knowledge import load_kb
-from knowledge.evaluation import load_questions
-from knowledge.retrieval import CALIBRATION, rank
+from knowledge.evaluation import LabelledQuestion, load_questions
+from knowledge.model import KnowledgeBase
+from knowledge.retrieval import CONFIDENCE_FEATURES, FEATURES, LEAD_CAP, PINNED_FLOOR, THRESHOLD, rank
 
-FEATURES = ("known_coverage", "fuzzy", "mass", "unknown")
+DEFAULT_SETS = ("tests/data/trainset_en.yaml", "tests/data/trainset_ja.yaml", "tests/data/devset.yaml")
+L2 = 1.0  # keeps weights modest so neither model leans on quirks of the training questions
+Matrix = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    question: LabelledQuestion
+    features: Matrix  # one row per candidate, columns as FEATURES
+    right: Matrix  # 1.0 where that candidate is a correct answer
+
+
+def collect(questions: list[LabelledQuestion], kb: KnowledgeBase) -> list[Evidence]:
+    evidence = []
+    for item in questions:
+        candidates, _lang, _ = rank(item.question, kb)
+        rows = [[c.features()[name] for name in FEATURES] for c in candidates]
+        right = [float(bool(set(c.entry.refs) & item.refs)) for c in candidates]
+        evidence.append(Evidence(item, np.array(rows).reshape(-1, len(FEATURES)), np.array(right)))
+    return evidence
+
+
+def logistic_fit(design: Matrix, y: Matrix, free: int) -> Matrix:
+    """L2-regularised logistic regression by Newton's method; the first `free` weights are not penalised."""
+    weights = np.zeros(design.shape[1])
+    penalty = L2 * np.eye(len(weights))
+    penalty[:free, :free] = 0.0
+    for _ in range(100):
+        p = 1 / (1 + np.exp(-design @ weights))
+        gradient = design.T @ (p - y) + penalty @ weights
+        hessian = design.T @ (design * (p * (1 - p))[:, None]) + penalty + 1e-9 * np.eye(len(weights))
+        step = np.linalg.solve(hessian, gradient)
+        weights -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return weights
+
+
+def leaders(evidence: list[Evidence], ranking: Matrix) -> tuple[Matrix, Matrix]:
+    """Each question's leading candidate under `ranking`: its confidence features, and whether it is right."""
+    rows, labels = [], []
+    for item in evidence:
+        if not len(item.features):
+            rows.append([0.0] * len(CONFIDENCE_FEATURES))
+            labels.append(0.0)
+            continue
+        scores = item.features @ ranking
+        order = np.argsort(-scores, kind="stable")
+        lead = scores[order[0]] - scores[order[1]] if len(order) > 1 else LEAD_CAP
+        rows.append([*item.features[order[0]], min(lead, LEAD_CAP)])
+        labels.append(item.right[order[0]])
+    return np.array(rows), np.array(labels)
+
+
+def fit(evidence: list[Evidence]) -> tuple[Matrix, Matrix]:
+    # 1. Ranking: symmetric pairs (right - wrong -> 1, wrong - right -> 0), no bias.
+    pairs = np.array(
+        [
+            item.features[i] - item.features[j]
+            for item in evidence
+            for i in np.flatnonzero(item.right)
+            for j in np.flatnonzero(item.right == 0)
+        ]
+    )
+    ranking = logistic_fit(
+        np.vstack([pairs, -pairs]), np.concatenate([np.ones(len(pairs)), np.zeros(len(pairs))]), free=0
+    )
+    # 2. Calibration on the leader under the fitted ranking.
+    x, y = leaders(evidence, ranking)
+    calibration = logistic_fit(np.hstack([np.ones((len(x), 1)), x]), y, free=1)
+    return ranking, calibration
+
+
+def print_table(title: str, evidence: list[Evidence], confidence: Matrix, right: Matrix) -> None:
+    langs = np.array([item.question.lang for item in evidence])
+    in_scope = np.array([item.question.in_scope for item in evidence])
+    print(f"\n{title}")
+    print(f"{'threshold':>9} {'top-1 en':>9} {'top-1 ja':>9} {'wrong':>6} {'out refused':>12}")
+    for threshold in sorted({0.0, 0.3, 0.4, 0.5, THRESHOLD, 0.6, 0.7, 0.8}):
+        answered = confidence >= threshold
+        cells = []
+        for lang in ("en", "ja"):
+            asked = in_scope & (langs == lang)
+            cells.append(f"{(answered & asked & (right == 1)).sum() / max(asked.sum(), 1):>9.1%}")
+        wrong = int((answered & in_scope & (right == 0)).sum())
+        refused = (~answered & ~in_scope).sum() / max((~in_scope).sum(), 1)
+        label = "rank only" if threshold == 0 else f"{threshold:.2f}" + ("*" if threshold == THRESHOLD else "")
+        print(f"{label:>9} {cells[0]} {cells[1]} {wrong:>6} {refused:>12.1%}")
+
+
+def confidences(evidence: list[Evidence], ranking: Matrix, calibration: Matrix) -> tuple[Matrix, Matrix]:
+    x, right = leaders(evidence, ranking)
+    probability = 1 / (1 + np.exp(-(calibration[0] + x @ calibration[1:])))
+    pinned = x[:, FEATURES.index("pinned")] > 0
+    return np.where(pinned, np.maximum(probability, PINNED_FLOOR), probability), right
+
+
+def cross_validate(evidence: list[Evidence], folds: int = 5) -> None:
+    """Out-of-fold figures: each question is scored by models fitted without it."""
+    order = np.random.default_rng(0).permutation(len(evidence))
+    confidence, right = np.zeros(len(evidence)), np.zeros(len(evidence))
+    for fold in range(folds):
+        held = sorted(order[fold::folds].tolist())
+        kept = set(range(len(evidence))) - set(held)
+        ranking, calibration = fit([evidence[i] for i in sorted(kept)])
+        confidence[held], right[held] = confidences([evidence[i] for i in held], ranking, calibration)
+    print_table(f"{folds}-fold cross-validation (out of fold)", evidence, confidence, right)
+
+
+def write_weights(ranking: dict[str, float], calibration: dict[str, float]) -> None:
+    path = Path(__file__).resolve().parent.parent / "knowledge" / "retrieval.py"
+    source = path.read_text(encoding="utf-8")
+    for name, weights in (("RANKING", ranking), ("CALIBRATION", calibration)):
+        block = f"{name} = {{\n" + "".join(f'    "{k}": {v:.3f},\n' for k, v in weights.items()) + "}\n"
+        pattern = rf"^{name} = \{{\n(?: .*\n)*\}}\n|^{name} = [^\n]*[^{{\n]\n"
+        source, count = re.subn(pattern, block, source, count=1, flags=re.M)
+        if count != 1:
+            raise SystemExit(f"could not find {name} in {path}")
+    path.write_text(source, encoding="utf-8")
+    print(f"wrote the weights to {path}")
 
 
 def main() -> None:
-    path = Path(sys.argv[1] if len(sys.argv) > 1 else "tests/data/devset.yaml")
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("sets", nargs="*", default=list(DEFAULT_SETS))
+    parser.add_argument("--validate", action="append", default=[], help="report on these too (not fitted)")
+    parser.add_argument("--cv", action="store_true", help="also print 5-fold cross-validated figures")
+    parser.add_argument("--write", action="store_true", help="store the fitted weights in knowledge/retrieval.py")
+    args = parser.parse_args()
     kb = load_kb()
-    rows, labels, pinned = [], [], []
-    for item in load_questions(path):
-        candidates, _lang, _ = rank(item.question, kb)
-        if not candidates:
-            rows.append([0.0] * len(FEATURES))
-            labels.append(0)
-            pinned.append(False)
-            continue
-        best = candidates[0]
-        rows.append([getattr(best, name) for name in FEATURES])
-        labels.append(int(bool(set(best.entry.refs) & item.refs)))
-        pinned.append(best.pinned)
-    x = np.array(rows)
-    y = np.array(labels, dtype=float)
-    design = np.hstack([np.ones((len(x), 1)), x])
-    weights = np.zeros(design.shape[1])
-    l2 = 0.01
-    for _ in range(50):  # Newton's method for L2-regularised logistic regression
-        p = 1 / (1 + np.exp(-design @ weights))
-        gradient = design.T @ (p - y) + l2 * weights
-        hessian = design.T @ (design * (p * (1 - p))[:, None]) + l2 * np.eye(len(weights))
-        weights -= np.linalg.solve(hessian, gradient)
-    fitted = {"bias": round(float(weights[0]), 3)} | {
-        name: round(float(w), 3) for name, w in zip(FEATURES, weights[1:], strict=True)
-    }
-    print(f"questions: {len(y)}  top-1 correct: {int(y.sum())}")
-    print(f"current:   {CALIBRATION}")
-    print(f"fitted:    {fitted}")
-    probability = 1 / (1 + np.exp(-design @ weights))
-    probability = np.where(np.array(pinned), np.maximum(probability, 0.9), probability)
-    print(f"{'threshold':>9} {'answered':>9} {'correct':>8} {'wrong':>6}")
-    for threshold in (0.3, 0.4, 0.5, 0.6, 0.7):
-        answered = probability >= threshold
-        print(
-            f"{threshold:>9.1f} {int(answered.sum()):>9} {int((answered & (y == 1)).sum()):>8}"
-            f" {int((answered & (y == 0)).sum()):>6}"
+    fitted = collect([q for path in args.sets for q in load_questions(Path(path))], kb)
+    ranking, calibration = fit(fitted)
+    print(f"fitted on {len(fitted)} questions from {', '.join(args.sets)}")
+    print("RANKING = " + repr({n: round(float(w), 3) for n, w in zip(FEATURES, ranking, strict=True)}))
+    names = ("bias", *CONFIDENCE_FEATURES)
+    print("CALIBRATION = " + repr({n: round(float(w), 3) for n, w in zip(names, calibration, strict=True)}))
+    if args.write:
+        write_weights(
+            dict(zip(FEATURES, ranking.tolist(), strict=True)), dict(zip(names, calibration.tolist(), strict=True))
         )
+    print_table("fitted questions (in sample)", fitted, *confidences(fitted, ranking, calibration))
+    if args.cv:
+        cross_validate(fitted)
+    for path in args.validate:
+        evidence = collect(load_questions(Path(path)), kb)
+        print_table(f"{path} (not fitted)", evidence, *confidences(evidence, ranking, calibration))
 
 
 if __name__ == "__main__":

@@ -65,6 +65,10 @@ class SearchIndex:
     max_idf: float
     versions: tuple[frozenset[str], ...]  # guideline versions each entry is about (empty: any)
     doc_tokens: tuple[frozenset[str], ...]  # every token of each entry, for coverage
+    about_tokens: tuple[frozenset[str], ...]  # tokens of what an entry is about (not its answer)
+    # Each entry's title, phrasings and keywords as token sets with their idf norm: a question that
+    # closely matches one curated phrasing is better evidence than words scattered over the entry.
+    phrasing_tokens: tuple[tuple[tuple[frozenset[str], float], ...], ...]
     # For each set of versions a question may ask about: which entries are about other versions only.
     version_masks: Mapping[frozenset[str], npt.NDArray[np.bool_]]
 
@@ -77,6 +81,8 @@ class SearchIndex:
         postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         doc_len: list[float] = []
         doc_tokens: list[frozenset[str]] = []
+        about_tokens: list[frozenset[str]] = []
+        phrasing_sets: list[list[frozenset[str]]] = []
         vocabulary: set[str] = set()
         phrasings: list[dict[Lang, tuple[str, ...]]] = []
         for position, entry in enumerate(entry_list):
@@ -87,6 +93,7 @@ class SearchIndex:
                     counts[token] += weight
 
             per_lang: dict[Lang, tuple[str, ...]] = {}
+            sets: list[frozenset[str]] = []
             for lang in LANGS:
                 fields = [
                     (entry.title.get(lang), "title"),
@@ -96,16 +103,20 @@ class SearchIndex:
                 cleaned = []
                 for text, field in fields:
                     normalized = normalize(text)
-                    add(normalized_tokens(normalized, synonyms), FIELD_WEIGHTS[field])
+                    tokens = normalized_tokens(normalized, synonyms)
+                    add(tokens, FIELD_WEIGHTS[field])
+                    sets.append(frozenset(tokens))
                     cleaned.append(clean_for_fuzzy(normalized))
                     vocabulary.update(w for w in words(normalized) if len(w) >= 4)
                 answer = normalize(entry.answer.get(lang))
                 add(normalized_tokens(answer, synonyms, with_mentions=False), FIELD_WEIGHTS["answer"])
                 vocabulary.update(w for w in words(answer) if len(w) >= 4)
                 per_lang[lang] = tuple(cleaned)
-            for ref in entry.refs:
-                add(ref_tokens(ref), FIELD_WEIGHTS["ref"])
+            refs = [token for ref in entry.refs for token in ref_tokens(ref)]
+            add(refs, FIELD_WEIGHTS["ref"])
             phrasings.append(per_lang)
+            phrasing_sets.append(sets)
+            about_tokens.append(frozenset(refs).union(*sets))
             doc_len.append(sum(weights.values()))
             doc_tokens.append(frozenset(weights))
             for token, tf in weights.items():
@@ -121,6 +132,10 @@ class SearchIndex:
             positions = np.array([p for p, _ in plist], dtype=np.int32)
             frequency = np.array([t for _, t in plist], dtype=np.float64)
             arrays[token] = (positions, idf[token] * frequency * (BM25_K1 + 1) / (frequency + length_norm[positions]))
+        phrasing_tokens = tuple(
+            tuple((tokens, math.sqrt(sum(idf[t] ** 2 for t in tokens)) or 1.0) for tokens in sets if tokens)
+            for sets in phrasing_sets
+        )
         versions = [
             frozenset(ref.split(".")[0] for ref in entry.refs if ref.split(".")[0] in ALL_VERSIONS)
             for entry in entry_list
@@ -143,6 +158,8 @@ class SearchIndex:
             phrasings=tuple(phrasings),
             max_idf=max(idf.values(), default=1.0),
             doc_tokens=tuple(doc_tokens),
+            about_tokens=tuple(about_tokens),
+            phrasing_tokens=phrasing_tokens,
             versions=tuple(versions),
             version_masks=masks,
         )

@@ -15,7 +15,7 @@ _VERSION_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             "v1",
             r"(?<![a-z0-9.])(?:v|ver|version|バージョン)\s*\.?\s*1(?:\.[01])?(?![0-9a-z]|\.[0-9])"
             r"|(?<![0-9.])1\.[01](?![0-9a-z]|\.[0-9])|初版|第1版|旧版|最初の版|2015\s*年\s*12\s*月|first\s*(?:edition|version)|original"
-            r"|(?:2015|2016)\s*(?:年\s*)?(?:版|の?ガイドライン|version|edition|list|guideline|release|items?|ones)",
+            r"|(?<![0-9])2015(?![0-9])|2016\s*(?:年\s*)?(?:版|の?ガイドライン|version|edition|list|guideline|release|items?|ones)",
         ),
         (
             "v2",
@@ -30,17 +30,22 @@ _VERSION_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     )
 )
 _ITEM = re.compile(
-    r"(?:action\s*item|item|direction|instruction|指示|重要項目|項目)\s*(?:no\.?|number|#|第)?\s*(\d{1,2})(?![0-9a-z]|\.[0-9])"
-    r"|(?<![0-9])(\d{1,2})\s*(?:st|nd|rd|th)\s*(?:action\s*item|item|direction)(?!s)"
+    r"(?:action\s*item|item|direction|directive|instruction|指示|重要項目|項目)\s*(?:no\.?|number|#|第)?\s*(\d{1,2})(?![0-9a-z]|\.[0-9])"
+    r"|(?<![0-9])(\d{1,2})\s*(?:st|nd|rd|th)\s*(?:action\s*item|item|direction|directive)(?!s)"
+    r"|(?<![a-z0-9])(?:#|no\.)\s*(\d{1,2})(?![0-9a-z]|\.[0-9])"
     r"|第\s*(\d{1,2})\s*(?:項目|の指示)|(?<![0-9])(\d{1,2})\s*(?:番目|つ目)の?(?:指示|項目)"
     r"|(?<![a-z0-9])\(\s*(\d{1,2})\s*\)"
 )
 _PRINCIPLE = re.compile(
-    r"(?:principle|原則)\s*(?:no\.?|number|#|第)?\s*(\d)(?![0-9a-z]|\.[0-9])"
-    r"|(?<![0-9])(\d)\s*(?:st|nd|rd|th)\s*principle|第\s*(\d)\s*(?:原則|の原則)|(?<![0-9])(\d)\s*(?:番目|つ目)の原則"
+    r"(?:principle|principal|原則)\s*(?:no\.?|number|#|第)?\s*(\d)(?![0-9a-z]|\.[0-9])"
+    r"|(?<![0-9])(\d)\s*(?:st|nd|rd|th)\s*princip(?:le|al)|第\s*(\d)\s*(?:原則|の原則)|(?<![0-9])(\d)\s*(?:番目|つ目)の原則"
 )
 _ITEM_LIST = re.compile(
     r"(?:10|ten)\s*(?:action\s*)?(?:items|directions|instructions)|10\s*(?:項目|の指示)|重要10|指示事項"
+)
+# "Directions 1-10", "指示1〜10": the whole list, not item 1 and item 10.
+_ITEM_RANGE = re.compile(
+    r"(?:指示|項目|items?|directions?|directives?)\s*1\s*(?:〜|~|-|–|—|から|to|through|thru)\s*(?:指示|項目)?\s*10(?![0-9])"
 )
 _APPENDIX = re.compile(r"(?:appendix|annex|付録|別添|別紙)\s*([a-f])(?![a-z])")
 _PRINCIPLE_LIST = re.compile(r"(?:3|three)\s*principles|(?<![第0-9])3\s*原則|3つの原則")
@@ -81,8 +86,10 @@ class Mentions:
 
 _CARDINALS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 _ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
-_AFTER_NOUN = re.compile(rf"\b(item|direction|principle)\s+({'|'.join(_CARDINALS)})\b")
-_BEFORE_NOUN = re.compile(rf"\b({'|'.join(_ORDINALS)})\s+(item|direction|principle|action item)\b")
+_AFTER_NOUN = re.compile(rf"\b(item|direction|directive|instruction|principle|principal)\s+({'|'.join(_CARDINALS)})\b")
+_BEFORE_NOUN = re.compile(
+    rf"\b({'|'.join(_ORDINALS)})\s+(item|direction|directive|instruction|principle|principal|action item)\b"
+)
 
 
 def _spell_numbers(text: str) -> str:
@@ -102,12 +109,14 @@ def _numbers(pattern: re.Pattern[str], text: str, upper: int) -> frozenset[int]:
 
 def find_mentions(normalized: str) -> Mentions:
     normalized = _spell_numbers(normalized)
+    whole_list = bool(_ITEM_RANGE.search(normalized))
+    normalized = _ITEM_RANGE.sub(" ", normalized)
     versions = frozenset(v for v, pattern in _VERSION_PATTERNS if pattern.search(normalized))
     return Mentions(
         versions=versions,
         items=_numbers(_ITEM, normalized, 10),
         principles=_numbers(_PRINCIPLE, normalized, 3),
-        item_list=bool(_ITEM_LIST.search(normalized)),
+        item_list=whole_list or bool(_ITEM_LIST.search(normalized)),
         principle_list=bool(_PRINCIPLE_LIST.search(normalized)),
         appendices=frozenset(m.group(1) for m in _APPENDIX.finditer(normalized)),
     )

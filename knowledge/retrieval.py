@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -23,14 +23,57 @@ from knowledge.refs import CURRENT_VERSION
 from knowledge.text import detect_lang, normalize, stem, tokenize, words
 
 MAX_QUESTION_CHARS = 500  # longer input is cut before searching; the reply says so
-CANDIDATES = 8
+CANDIDATES = 10
 SPELLING_CUTOFF = 84  # rapidfuzz ratio a misspelt word needs to count as a vocabulary word
 SPELLING_WEIGHT = 0.8
 UNKNOWN_WORD_WEIGHT = 1.0  # of the rarest known word's weight
+UNKNOWN_CJK_WEIGHT = 0.5
 FUZZY_SCORER = fuzz.token_sort_ratio
-# Logistic calibration of the confidence (see benchmarks/calibrate.py, which fits these on the dev set).
-CALIBRATION = {"bias": -7.249, "known_coverage": 5.389, "fuzzy": 8.418, "mass": 0.093, "unknown": -6.45}
+# Two small linear models over each candidate's evidence, both fitted by benchmarks/calibrate.py on the
+# training and dev question sets (never on the held-out sets). RANKING orders the candidates (fitted
+# on pairs: right answer vs wrong one for the same question); CALIBRATION turns the leader's evidence,
+# and its lead over the runner-up, into the probability that it is right. Below THRESHOLD: abstain.
+FEATURES = (
+    "log_bm25",
+    "bm25_share",
+    "coverage",
+    "known_coverage",
+    "about_coverage",
+    "phrase_match",
+    "fuzzy",
+    "unknown",
+    "anchored",
+    "pinned",
+)
+RANKING = {
+    "log_bm25": 1.304,
+    "bm25_share": 8.690,
+    "coverage": -0.063,
+    "known_coverage": -1.575,
+    "about_coverage": -2.849,
+    "phrase_match": 0.040,
+    "fuzzy": 8.937,
+    "unknown": 0.000,
+    "anchored": 0.000,
+    "pinned": 2.944,
+}
+CONFIDENCE_FEATURES = (*FEATURES, "lead")
+CALIBRATION = {
+    "bias": -6.289,
+    "log_bm25": 0.865,
+    "bm25_share": 0.122,
+    "coverage": 1.429,
+    "known_coverage": 0.862,
+    "about_coverage": 1.278,
+    "phrase_match": -0.080,
+    "fuzzy": 3.862,
+    "unknown": -1.734,
+    "anchored": 1.336,
+    "pinned": 1.628,
+    "lead": 0.292,
+}
 THRESHOLD = 0.5
+LEAD_CAP = 5.0  # a lead beyond this says nothing more
 PINNED_FLOOR = 0.9
 SUGGESTION_COVERAGE = 0.3  # a "did you mean" must share at least this much of the question's evidence
 # An entry about another version than the one asked about (or than the current one, when the question
@@ -42,11 +85,15 @@ VERSION_PRIOR = 0.7  # "指示7", "item 3 of Ver 1.0": the ref is resolved exact
 class Candidate:
     entry: Entry
     bm25: float
-    coverage: float
-    fuzzy: float
-    mass: float
+    bm25_share: float  # of the best-scoring entry's BM25: how close this one comes to the leader
+    coverage: float  # share of the question's evidence (idf-weighted) found anywhere in the entry
+    about_coverage: float  # the same, counting only the title, phrasings, keywords and refs
+    phrase_match: float  # cosine (idf-weighted tokens) with the entry's closest single phrasing
+    fuzzy: float  # character-level similarity with the closest phrasing in the question's language
     unknown: float  # share of the question's evidence in words the knowledge base has never seen
-    pinned: bool
+    anchored: float  # share of the question's evidence in domain concepts and explicit mentions
+    pinned: bool  # the question names exactly this item, principle or appendix
+    rank_score: float = 0.0
 
     @property
     def known_coverage(self) -> float:
@@ -54,8 +101,11 @@ class Candidate:
         return min(1.0, self.coverage / (1 - self.unknown)) if self.unknown < 1 else 0.0
 
     @property
-    def rank_key(self) -> float:
-        return self.bm25 + 2.0 * self.fuzzy + (100.0 if self.pinned else 0.0)
+    def log_bm25(self) -> float:
+        return math.log1p(self.bm25)
+
+    def features(self) -> dict[str, float]:
+        return {name: float(getattr(self, name)) for name in FEATURES}
 
 
 @dataclass(frozen=True)
@@ -128,8 +178,12 @@ def _parse(question: str, index: SearchIndex) -> _Query:
 
 
 def _token_weight(token: str, index: SearchIndex) -> float:
-    # A word the knowledge base has never seen is strong evidence the question is about something else.
-    return index.idf.get(token, index.max_idf * UNKNOWN_WORD_WEIGHT)
+    # A word the knowledge base has never seen is strong evidence the question is about something else,
+    # except a CJK bigram or single kanji: many of those straddle two words (最低限何 -> 限何) and mean nothing.
+    idf = index.idf.get(token)
+    if idf is not None:
+        return idf
+    return index.max_idf * (UNKNOWN_CJK_WEIGHT if not token.isascii() else UNKNOWN_WORD_WEIGHT)
 
 
 def _bm25(query: _Query, index: SearchIndex) -> npt.NDArray[np.float64]:
@@ -142,37 +196,67 @@ def _bm25(query: _Query, index: SearchIndex) -> npt.NDArray[np.float64]:
     return scores
 
 
-def _candidate(position: int, bm25: float, query: _Query, index: SearchIndex, lang: Lang) -> Candidate:
+def _candidate(
+    query: _Query, index: SearchIndex, lang: Lang, position: int, *, bm25: float, leader: float
+) -> Candidate:
     entry = index.entries[position]
-    total = matched = unknown = 0.0
+    doc_tokens, about_tokens = index.doc_tokens[position], index.about_tokens[position]
+    total = matched = about = unknown = anchored = 0.0
     for token, strength in query.tokens.items():
         weight = _token_weight(token, index)
         total += weight
+        if token.startswith("_"):
+            anchored += weight
         if token not in index.idf:
             unknown += weight
-        elif token in index.doc_tokens[position]:
+        elif token in doc_tokens:
             matched += weight * strength
+            if token in about_tokens:
+                about += weight * strength
     phrasings = index.phrasings[position].get(lang, ())
     best = process.extractOne(query.fuzzy_text, phrasings, scorer=FUZZY_SCORER) if phrasings else None
     pinned_ref = query.mentions.pinned_ref
     return Candidate(
         entry=entry,
         bm25=bm25,
+        bm25_share=bm25 / leader if leader > 0 else 0.0,
         coverage=matched / total if total else 0.0,
+        about_coverage=about / total if total else 0.0,
+        phrase_match=_phrase_match(query, index, position),
         fuzzy=(best[1] / 100) if best else 0.0,
-        mass=matched,
         unknown=unknown / total if total else 1.0,
+        anchored=anchored / total if total else 0.0,
         pinned=pinned_ref is not None and pinned_ref in entry.refs,
     )
 
 
-def confidence(candidate: Candidate) -> float:
-    """Probability that the best candidate is the right answer (logistic over its evidence)."""
-    z = CALIBRATION["bias"] + sum(
-        weight * float(getattr(candidate, feature)) for feature, weight in CALIBRATION.items() if feature != "bias"
-    )
-    probability = 1 / (1 + math.exp(-z))
-    return max(probability, PINNED_FLOOR) if candidate.pinned else probability
+def _phrase_match(query: _Query, index: SearchIndex, position: int) -> float:
+    weights = {token: _token_weight(token, index) * strength for token, strength in query.tokens.items()}
+    norm = math.sqrt(sum(w * w for w in weights.values()))
+    if not norm:
+        return 0.0
+    best = 0.0
+    for tokens, phrasing_norm in index.phrasing_tokens[position]:
+        dot = sum(weight * index.idf[token] for token, weight in weights.items() if token in tokens)
+        best = max(best, dot / (norm * phrasing_norm))
+    return best
+
+
+def rank_score(candidate: Candidate) -> float:
+    return sum(RANKING[name] * value for name, value in candidate.features().items())
+
+
+def confidence_features(best: Candidate, runner_up: Candidate | None) -> dict[str, float]:
+    lead = best.rank_score - runner_up.rank_score if runner_up else LEAD_CAP
+    return best.features() | {"lead": min(lead, LEAD_CAP)}
+
+
+def confidence(best: Candidate, runner_up: Candidate | None) -> float:
+    """Probability that the leading candidate is the right answer (an exact mention is trusted)."""
+    features = confidence_features(best, runner_up)
+    z = CALIBRATION["bias"] + sum(CALIBRATION[name] * features[name] for name in CONFIDENCE_FEATURES)
+    probability = 1 / (1 + math.exp(-max(-50.0, min(50.0, z))))
+    return max(probability, PINNED_FLOOR) if best.pinned else probability
 
 
 def rank(question: str, kb: KnowledgeBase) -> tuple[list[Candidate], Lang, bool]:
@@ -190,8 +274,12 @@ def rank(question: str, kb: KnowledgeBase) -> tuple[list[Candidate], Lang, bool]
     pinned_ref = query.mentions.pinned_ref
     if pinned_ref:
         top += [p for p, entry in enumerate(index.entries) if pinned_ref in entry.refs and p not in top]
-    candidates = [_candidate(position, float(scores[position]), query, index, lang) for position in top]
-    candidates.sort(key=lambda c: -c.rank_key)
+    leader = float(scores[top[0]]) if top else 0.0
+    candidates = [
+        _candidate(query, index, lang, position, bm25=float(scores[position]), leader=leader) for position in top
+    ]
+    candidates = [replace(c, rank_score=rank_score(c)) for c in candidates]
+    candidates.sort(key=lambda c: (-c.rank_score, -c.bm25))
     return candidates, lang, truncated
 
 
@@ -201,7 +289,7 @@ def retrieve(question: str, kb: KnowledgeBase) -> Answer:
     if not candidates:
         return Answer(question, lang, answered=False, entry=None, score=0.0, suggestions=(), truncated=truncated)
     best = candidates[0]
-    score = confidence(best)
+    score = confidence(best, candidates[1] if len(candidates) > 1 else None)
     if score >= THRESHOLD:
         related = tuple(e for e in (kb.find(r) for r in best.entry.related) if e is not None)[:3]
         return Answer(

@@ -140,6 +140,7 @@ EN_STOPWORDS = frozenset(
         "t",
         "don't",
         "what's",
+        "whats",
         "it's",
         "i'm",
         "let",
@@ -177,10 +178,60 @@ EN_STOPWORDS = frozenset(
         "mean",
         "means",
         "meaning",
+        # conversational filler: says how someone asks, not what about
+        "actually",
+        "basically",
+        "honestly",
+        "exactly",
+        "anyway",
+        "anyways",
+        "simply",
+        "seriously",
+        "literally",
+        "pls",
+        "plz",
+        "thx",
+        "ok",
+        "okay",
+        "um",
+        "hmm",
+        "guys",
+        "folks",
+        "even",
+        "still",
+        "already",
+        "lol",
+        "btw",
+        "fyi",
+        "wondering",
+        "curious",
+        "bother",
+        "whether",
     ]
 )
 # Question filler that says nothing about the topic.
-JA_STOPWORDS = frozenset(["何", "教", "知", "方", "誰", "具体", "体的", "簡単", "意味", "説明", "内容", "場合"])
+JA_STOPWORDS = frozenset(
+    [
+        "何",
+        "教",
+        "知",
+        "方",
+        "誰",
+        "具体",
+        "体的",
+        "簡単",
+        "意味",
+        "説明",
+        "内容",
+        "場合",
+        "本当",
+        "一言",
+        "簡潔",
+        "結局",
+        "大体",
+        "今回",
+    ]
+)
 
 _STEMMER = Stemmer.Stemmer("english")
 
@@ -228,6 +279,7 @@ def tokenize(normalized: str) -> list[str]:
             tokens.append(stem(run))
         elif kind == "kanji":
             tokens.extend(gram for gram in _bigrams(run) if gram not in JA_STOPWORDS)
+
         elif kind == "katakana" and len(run) > 1:
             tokens.extend(_bigrams(run))
     return tokens

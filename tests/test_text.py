@@ -52,6 +52,12 @@ def test_english_is_stemmed_without_stopwords() -> None:
         ("What's in Appendix A?", "v3.appendix.A"),
         ("2015 pension breach", None),
         ("difference between item 7 and item 8", None),
+        ("directive #1 summary pls", "v3.item.1"),
+        ("instruction two in plain words", "v3.item.2"),
+        ("principal one", "v3.principle.1"),
+        ("Ver 1.0 no.6", "v1.item.6"),
+        ("#5?", "v3.item.5"),
+        ("指示1〜10をざっと並べて", None),
     ],
 )
 def test_explicit_references_are_resolved_exactly(question: str, pinned: str | None) -> None:
@@ -62,6 +68,13 @@ def test_list_mentions_are_not_single_items() -> None:
     mentions = find_mentions(normalize("What are the ten items of the 2015 version?"))
     assert mentions.item_list
     assert mentions.versions == {"v1"}
+    assert not mentions.items
+
+
+@pytest.mark.parametrize("question", ["指示1〜10をざっと並べて", "Directions 1-10 in one line each", "items 1 to 10"])
+def test_a_range_of_items_means_the_list(question: str) -> None:
+    mentions = find_mentions(normalize(question))
+    assert mentions.item_list
     assert not mentions.items
 
 
