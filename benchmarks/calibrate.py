@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import argparse
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -27,16 +27,25 @@ import numpy.typing as npt
 from knowledge import load_kb
 from knowledge.evaluation import LabelledQuestion, load_questions
 from knowledge.model import KnowledgeBase
-from knowledge.retrieval import CONFIDENCE_FEATURES, FEATURES, LEAD_CAP, PINNED_FLOOR, THRESHOLD, rank
+from knowledge.retrieval import (
+    CONFIDENCE_FEATURES,
+    FEATURES,
+    PINNED_FLOOR,
+    THRESHOLD,
+    Candidate,
+    confidence_features,
+    rank,
+)
 
 DEFAULT_SETS = ("tests/data/trainset_en.yaml", "tests/data/trainset_ja.yaml", "tests/data/devset.yaml")
-L2 = 1.0  # keeps weights modest so neither model leans on quirks of the training questions
+L2 = 1.0  # on standardised features: keeps weights modest so neither model leans on quirks of the training set
 Matrix = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True)
 class Evidence:
     question: LabelledQuestion
+    candidates: list[Candidate]
     features: Matrix  # one row per candidate, columns as FEATURES
     right: Matrix  # 1.0 where that candidate is a correct answer
 
@@ -47,38 +56,52 @@ def collect(questions: list[LabelledQuestion], kb: KnowledgeBase) -> list[Eviden
         candidates, _lang, _ = rank(item.question, kb)
         rows = [[c.features()[name] for name in FEATURES] for c in candidates]
         right = [float(bool(set(c.entry.refs) & item.refs)) for c in candidates]
-        evidence.append(Evidence(item, np.array(rows).reshape(-1, len(FEATURES)), np.array(right)))
+        evidence.append(Evidence(item, candidates, np.array(rows).reshape(-1, len(FEATURES)), np.array(right)))
     return evidence
 
 
-def logistic_fit(design: Matrix, y: Matrix, free: int) -> Matrix:
-    """L2-regularised logistic regression by Newton's method; the first `free` weights are not penalised."""
-    weights = np.zeros(design.shape[1])
+def logistic_fit(design: Matrix, y: Matrix, *, bias: bool) -> Matrix:
+    """L2-regularised logistic regression by Newton's method on standardised features.
+
+    Returns weights for the raw features (with the bias first when `bias`), so the engine needs no scaling.
+    """
+    scale = design.std(axis=0)
+    scale[scale == 0] = 1.0
+    shift = design.mean(axis=0) if bias else np.zeros(design.shape[1])
+    x = (design - shift) / scale
+    if bias:
+        x = np.hstack([np.ones((len(x), 1)), x])
+    weights = np.zeros(x.shape[1])
     penalty = L2 * np.eye(len(weights))
-    penalty[:free, :free] = 0.0
+    if bias:
+        penalty[0, 0] = 0.0
     for _ in range(100):
-        p = 1 / (1 + np.exp(-design @ weights))
-        gradient = design.T @ (p - y) + penalty @ weights
-        hessian = design.T @ (design * (p * (1 - p))[:, None]) + penalty + 1e-9 * np.eye(len(weights))
+        p = 1 / (1 + np.exp(-x @ weights))
+        gradient = x.T @ (p - y) + penalty @ weights
+        hessian = x.T @ (x * (p * (1 - p))[:, None]) + penalty + 1e-9 * np.eye(len(weights))
         step = np.linalg.solve(hessian, gradient)
         weights -= step
         if np.abs(step).max() < 1e-8:
             break
-    return weights
+    if not bias:
+        return weights / scale
+    raw = weights[1:] / scale
+    return np.concatenate([[weights[0] - float(raw @ shift)], raw])
 
 
 def leaders(evidence: list[Evidence], ranking: Matrix) -> tuple[Matrix, Matrix]:
-    """Each question's leading candidate under `ranking`: its confidence features, and whether it is right."""
+    """Each question's leader under `ranking`: its confidence features, and whether it is right."""
     rows, labels = [], []
     for item in evidence:
-        if not len(item.features):
+        if not item.candidates:
             rows.append([0.0] * len(CONFIDENCE_FEATURES))
             labels.append(0.0)
             continue
         scores = item.features @ ranking
         order = np.argsort(-scores, kind="stable")
-        lead = scores[order[0]] - scores[order[1]] if len(order) > 1 else LEAD_CAP
-        rows.append([*item.features[order[0]], min(lead, LEAD_CAP)])
+        ranked = [replace(item.candidates[i], rank_score=float(scores[i])) for i in order]
+        features = confidence_features(ranked)
+        rows.append([features[name] for name in CONFIDENCE_FEATURES])
         labels.append(item.right[order[0]])
     return np.array(rows), np.array(labels)
 
@@ -94,12 +117,11 @@ def fit(evidence: list[Evidence]) -> tuple[Matrix, Matrix]:
         ]
     )
     ranking = logistic_fit(
-        np.vstack([pairs, -pairs]), np.concatenate([np.ones(len(pairs)), np.zeros(len(pairs))]), free=0
+        np.vstack([pairs, -pairs]), np.concatenate([np.ones(len(pairs)), np.zeros(len(pairs))]), bias=False
     )
     # 2. Calibration on the leader under the fitted ranking.
     x, y = leaders(evidence, ranking)
-    calibration = logistic_fit(np.hstack([np.ones((len(x), 1)), x]), y, free=1)
-    return ranking, calibration
+    return ranking, logistic_fit(x, y, bias=True)
 
 
 def print_table(title: str, evidence: list[Evidence], confidence: Matrix, right: Matrix) -> None:
@@ -122,7 +144,7 @@ def print_table(title: str, evidence: list[Evidence], confidence: Matrix, right:
 def confidences(evidence: list[Evidence], ranking: Matrix, calibration: Matrix) -> tuple[Matrix, Matrix]:
     x, right = leaders(evidence, ranking)
     probability = 1 / (1 + np.exp(-(calibration[0] + x @ calibration[1:])))
-    pinned = x[:, FEATURES.index("pinned")] > 0
+    pinned = x[:, CONFIDENCE_FEATURES.index("pinned")] > 0
     return np.where(pinned, np.maximum(probability, PINNED_FLOOR), probability), right
 
 

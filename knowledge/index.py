@@ -21,7 +21,7 @@ from knowledge.text import Synonyms, normalize, tokenize, words
 # about; answers mention neighbouring topics in passing, so they count for less.
 ALL_VERSIONS = frozenset(VERSIONS)
 BM25_K1 = 1.2
-BM25_B = 0.75
+BM25_B = 0.4  # phrasings vary in number per entry; length matters less than in prose
 FIELD_WEIGHTS = {"title": 2.0, "question": 1.0, "keyword": 1.5, "answer": 0.4, "ref": 3.0}
 _PUNCT = re.compile(r"[^\w\s]+")
 

@@ -30,9 +30,9 @@ _VERSION_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     )
 )
 _ITEM = re.compile(
-    r"(?:action\s*item|item|direction|directive|instruction|指示|重要項目|項目)\s*(?:no\.?|number|#|第)?\s*(\d{1,2})(?![0-9a-z]|\.[0-9])"
+    r"(?:action\s*item|item|direction|directive|instruction|指示|重要項目|項目)\s*(?:no\.?|number|#|第)?\s*(\d{1,2})"
+    r"(?![0-9a-z]|\.[0-9]|\s*項目)"
     r"|(?<![0-9])(\d{1,2})\s*(?:st|nd|rd|th)\s*(?:action\s*item|item|direction|directive)(?!s)"
-    r"|(?<![a-z0-9])(?:#|no\.)\s*(\d{1,2})(?![0-9a-z]|\.[0-9])"
     r"|第\s*(\d{1,2})\s*(?:項目|の指示)|(?<![0-9])(\d{1,2})\s*(?:番目|つ目)の?(?:指示|項目)"
     r"|(?<![a-z0-9])\(\s*(\d{1,2})\s*\)"
 )
@@ -43,12 +43,18 @@ _PRINCIPLE = re.compile(
 _ITEM_LIST = re.compile(
     r"(?:10|ten)\s*(?:action\s*)?(?:items|directions|instructions)|10\s*(?:項目|の指示)|重要10|指示事項"
 )
-# "Directions 1-10", "指示1〜10": the whole list, not item 1 and item 10.
-_ITEM_RANGE = re.compile(
-    r"(?:指示|項目|items?|directions?|directives?)\s*1\s*(?:〜|~|-|–|—|から|to|through|thru)\s*(?:指示|項目)?\s*10(?![0-9])"
-)
+# "Directions 1-10", "指示1〜10", "原則1〜3": the whole list, not its first and last members.
+_RANGE = r"\s*1\s*(?:〜|~|-|–|—|から|to|through|thru)\s*"
+_ITEM_RANGE = re.compile(rf"(?:指示|項目|items?|directions?|directives?){_RANGE}(?:指示|項目)?\s*10(?![0-9])")
+_PRINCIPLE_RANGE = re.compile(rf"(?:原則|principles?){_RANGE}(?:原則)?\s*3(?![0-9])")
+# "#5", "no. 6": an item, or a principle when the question talks about principles and not items.
+_NUMBERED = re.compile(r"(?<![a-z0-9])(?:#|no\.)\s*(\d{1,2})(?![0-9a-z]|\.[0-9])")
+_ITEM_WORD = re.compile(r"item|direction|directive|instruction|指示|項目")
 _APPENDIX = re.compile(r"(?:appendix|annex|付録|別添|別紙)\s*([a-f])(?![a-z])")
-_PRINCIPLE_LIST = re.compile(r"(?:3|three)\s*principles|(?<![第0-9])3\s*原則|3つの原則")
+# Plural "principles" with no number means the set of three.
+_PRINCIPLE_LIST = re.compile(
+    r"(?:3|three)\s*principles|(?<![第0-9])3\s*原則|3つの原則|(?<![0-9]\s)\bprinciples\b(?!\s*\d)"
+)
 
 
 @dataclass(frozen=True)
@@ -109,14 +115,21 @@ def _numbers(pattern: re.Pattern[str], text: str, upper: int) -> frozenset[int]:
 
 def find_mentions(normalized: str) -> Mentions:
     normalized = _spell_numbers(normalized)
-    whole_list = bool(_ITEM_RANGE.search(normalized))
-    normalized = _ITEM_RANGE.sub(" ", normalized)
+    all_items = bool(_ITEM_RANGE.search(normalized))
+    all_principles = bool(_PRINCIPLE_RANGE.search(normalized))
+    normalized = _PRINCIPLE_RANGE.sub(" ", _ITEM_RANGE.sub(" ", normalized))
     versions = frozenset(v for v, pattern in _VERSION_PATTERNS if pattern.search(normalized))
+    items = _numbers(_ITEM, normalized, 10)
+    principles = _numbers(_PRINCIPLE, normalized, 3)
+    if "princip" in normalized and not _ITEM_WORD.search(normalized):
+        principles |= _numbers(_NUMBERED, normalized, 3)
+    else:
+        items |= _numbers(_NUMBERED, normalized, 10)
     return Mentions(
         versions=versions,
-        items=_numbers(_ITEM, normalized, 10),
-        principles=_numbers(_PRINCIPLE, normalized, 3),
-        item_list=whole_list or bool(_ITEM_LIST.search(normalized)),
-        principle_list=bool(_PRINCIPLE_LIST.search(normalized)),
+        items=items,
+        principles=principles,
+        item_list=all_items or bool(_ITEM_LIST.search(normalized)),
+        principle_list=all_principles or bool(_PRINCIPLE_LIST.search(normalized)),
         appendices=frozenset(m.group(1) for m in _APPENDIX.finditer(normalized)),
     )

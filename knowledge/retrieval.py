@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -46,31 +47,44 @@ FEATURES = (
     "pinned",
 )
 RANKING = {
-    "log_bm25": 1.304,
-    "bm25_share": 8.690,
-    "coverage": -0.063,
-    "known_coverage": -1.575,
-    "about_coverage": -2.849,
-    "phrase_match": 0.040,
-    "fuzzy": 8.937,
+    "log_bm25": 1.204,
+    "bm25_share": 9.149,
+    "coverage": 3.563,
+    "known_coverage": -4.663,
+    "about_coverage": -4.375,
+    "phrase_match": 0.955,
+    "fuzzy": 13.110,
     "unknown": 0.000,
     "anchored": 0.000,
-    "pinned": 2.944,
+    "pinned": 2.964,
 }
-CONFIDENCE_FEATURES = (*FEATURES, "lead")
+CONFIDENCE_FEATURES = (
+    *FEATURES,
+    "lead",
+    "fuzzy_margin",
+    "about_margin",
+    "agree_bm25",
+    "agree_fuzzy",
+    "agree_phrase",
+)
 CALIBRATION = {
-    "bias": -6.289,
-    "log_bm25": 0.865,
-    "bm25_share": 0.122,
-    "coverage": 1.429,
-    "known_coverage": 0.862,
-    "about_coverage": 1.278,
-    "phrase_match": -0.080,
-    "fuzzy": 3.862,
-    "unknown": -1.734,
-    "anchored": 1.336,
-    "pinned": 1.628,
-    "lead": 0.292,
+    "bias": -8.476,
+    "log_bm25": 1.299,
+    "bm25_share": -0.047,
+    "coverage": -1.006,
+    "known_coverage": 2.816,
+    "about_coverage": 1.565,
+    "phrase_match": -0.477,
+    "fuzzy": 5.866,
+    "unknown": -5.345,
+    "anchored": 1.294,
+    "pinned": 2.036,
+    "lead": 0.371,
+    "fuzzy_margin": 0.469,
+    "about_margin": -1.072,
+    "agree_bm25": 0.474,
+    "agree_fuzzy": 0.488,
+    "agree_phrase": -0.103,
 }
 THRESHOLD = 0.5
 LEAD_CAP = 5.0  # a lead beyond this says nothing more
@@ -246,17 +260,26 @@ def rank_score(candidate: Candidate) -> float:
     return sum(RANKING[name] * value for name, value in candidate.features().items())
 
 
-def confidence_features(best: Candidate, runner_up: Candidate | None) -> dict[str, float]:
-    lead = best.rank_score - runner_up.rank_score if runner_up else LEAD_CAP
-    return best.features() | {"lead": min(lead, LEAD_CAP)}
+def confidence_features(ranked: Sequence[Candidate]) -> dict[str, float]:
+    """The leader's evidence, its margins over the runner-up, and whether each signal alone agrees on it."""
+    best = ranked[0]
+    runner_up = ranked[1] if len(ranked) > 1 else None
+    return best.features() | {
+        "lead": min(best.rank_score - runner_up.rank_score, LEAD_CAP) if runner_up else LEAD_CAP,
+        "fuzzy_margin": best.fuzzy - runner_up.fuzzy if runner_up else best.fuzzy,
+        "about_margin": best.about_coverage - runner_up.about_coverage if runner_up else best.about_coverage,
+        "agree_bm25": float(best.bm25 >= max(c.bm25 for c in ranked)),
+        "agree_fuzzy": float(best.fuzzy >= max(c.fuzzy for c in ranked)),
+        "agree_phrase": float(best.phrase_match >= max(c.phrase_match for c in ranked)),
+    }
 
 
-def confidence(best: Candidate, runner_up: Candidate | None) -> float:
+def confidence(ranked: Sequence[Candidate]) -> float:
     """Probability that the leading candidate is the right answer (an exact mention is trusted)."""
-    features = confidence_features(best, runner_up)
+    features = confidence_features(ranked)
     z = CALIBRATION["bias"] + sum(CALIBRATION[name] * features[name] for name in CONFIDENCE_FEATURES)
     probability = 1 / (1 + math.exp(-max(-50.0, min(50.0, z))))
-    return max(probability, PINNED_FLOOR) if best.pinned else probability
+    return max(probability, PINNED_FLOOR) if ranked[0].pinned else probability
 
 
 def rank(question: str, kb: KnowledgeBase) -> tuple[list[Candidate], Lang, bool]:
@@ -289,7 +312,7 @@ def retrieve(question: str, kb: KnowledgeBase) -> Answer:
     if not candidates:
         return Answer(question, lang, answered=False, entry=None, score=0.0, suggestions=(), truncated=truncated)
     best = candidates[0]
-    score = confidence(best, candidates[1] if len(candidates) > 1 else None)
+    score = confidence(candidates)
     if score >= THRESHOLD:
         related = tuple(e for e in (kb.find(r) for r in best.entry.related) if e is not None)[:3]
         return Answer(

@@ -207,6 +207,19 @@ EN_STOPWORDS = frozenset(
         "curious",
         "bother",
         "whether",
+        "supposed",
+        "we're",
+        "i'd",
+        "i'll",
+        "i've",
+        "you're",
+        "they're",
+        "we've",
+        "let's",
+        "get",
+        "gets",
+        "got",
+        "getting",
     ]
 )
 # Question filler that says nothing about the topic.

@@ -58,6 +58,9 @@ def test_english_is_stemmed_without_stopwords() -> None:
         ("Ver 1.0 no.6", "v1.item.6"),
         ("#5?", "v3.item.5"),
         ("指示1〜10をざっと並べて", None),
+        ("No. 2 of the 2015 principles", "v1.principle.2"),
+        ("原則1〜3の要点を教えて", None),
+        ("旧版（2015年版）のCISOへの指示10項目", None),
     ],
 )
 def test_explicit_references_are_resolved_exactly(question: str, pinned: str | None) -> None:
