@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -15,7 +15,7 @@ import numpy.typing as npt
 from knowledge.mentions import find_mentions
 from knowledge.model import LANGS, Entry, Lang
 from knowledge.refs import VERSIONS, parse_item_ref
-from knowledge.text import Synonyms, normalize, tokenize, words
+from knowledge.text import EN_STOPWORDS, Synonyms, common_english_words, normalize, tokenize
 
 # How much one occurrence in each field counts. Titles and curated phrasings say what an entry is
 # about; answers mention neighbouring topics in passing, so they count for less.
@@ -26,8 +26,32 @@ FIELD_WEIGHTS = {"title": 2.0, "question": 1.0, "keyword": 1.5, "answer": 0.4, "
 _PUNCT = re.compile(r"[^\w\s]+")
 
 
+# Words people use to point at parts of the guidelines; a misspelling of one should still find it.
+REFERENCE_WORDS = ("item", "items", "direction", "directions", "principle", "principles", "appendix", "version")
+_LATIN_WORD = re.compile(r"[a-z]+")
+
+
+def _by_initial(word_counts: Counter[str], synonyms: Synonyms) -> dict[str, tuple[str, ...]]:
+    counts = word_counts + Counter(EN_STOPWORDS) + Counter(synonyms.words())
+    buckets: dict[str, list[str]] = defaultdict(list)
+    for word, _count in counts.most_common():
+        if len(word) >= 3:
+            buckets[word[0]].append(word)
+    return {initial: tuple(found) for initial, found in buckets.items()}
+
+
+def _positions_by_ref(entries: tuple[Entry, ...]) -> dict[str, tuple[int, ...]]:
+    positions: dict[str, list[int]] = defaultdict(list)
+    for position, entry in enumerate(entries):
+        for ref in entry.refs:
+            positions[ref].append(position)
+    return {ref: tuple(found) for ref, found in positions.items()}
+
+
 def clean_for_fuzzy(normalized: str) -> str:
-    return " ".join(_PUNCT.sub(" ", normalized).split())
+    """Punctuation dropped and words sorted: plain similarity of two such strings is token-sort similarity,
+    and sorting each phrasing once here saves doing it for every question."""
+    return " ".join(sorted(_PUNCT.sub(" ", normalized).split()))
 
 
 def ref_tokens(ref: str) -> list[str]:
@@ -56,19 +80,40 @@ def normalized_tokens(normalized: str, synonyms: Synonyms, *, with_mentions: boo
 class SearchIndex:
     entries: tuple[Entry, ...]
     by_id: Mapping[str, Entry]
+    positions_by_ref: Mapping[str, tuple[int, ...]]  # canonical ref -> the entries that answer it
     synonyms: Synonyms
     # token -> (entry positions, that token's BM25 contribution to each): scoring is a scatter-add.
     postings: Mapping[str, tuple[npt.NDArray[np.int32], npt.NDArray[np.float64]]]
     idf: Mapping[str, float]
-    vocabulary: Mapping[str, tuple[str, ...]]  # unstemmed English words by first letter, for spelling
+    # Every English word the knowledge base uses (stopwords and reference nouns included), and the same
+    # words by first letter, most frequent first: the targets of spelling correction.
+    known_words: frozenset[str]
+    common_words: frozenset[str]  # everyday English: unknown to the knowledge base, but not typos
+    vocabulary: Mapping[str, tuple[str, ...]]
     phrasings: tuple[Mapping[Lang, tuple[str, ...]], ...]  # cleaned, for fuzzy re-ranking
     max_idf: float
     versions: tuple[frozenset[str], ...]  # guideline versions each entry is about (empty: any)
     doc_tokens: tuple[frozenset[str], ...]  # every token of each entry, for coverage
     about_tokens: tuple[frozenset[str], ...]  # tokens of what an entry is about (not its answer)
-    # Each entry's title, phrasings and keywords as token sets with their idf norm: a question that
-    # closely matches one curated phrasing is better evidence than words scattered over the entry.
-    phrasing_tokens: tuple[tuple[tuple[frozenset[str], float], ...], ...]
+    # Each entry's title, phrasings and keywords as idf-weighted token sets, numbered entry by entry: a
+    # question that closely matches one curated phrasing is better evidence than words scattered over
+    # the entry. token -> the phrasings that contain it; each phrasing's norm; each entry's first one.
+    phrasing_postings: Mapping[str, npt.NDArray[np.int64]]
+    phrasing_norms: npt.NDArray[np.float64]
+    phrasing_starts: npt.NDArray[np.int64]
+
+    def best_phrasing_cosines(self, weights: Mapping[str, float]) -> npt.NDArray[np.float64]:
+        """Per entry, the highest cosine between the weighted query tokens and one of its phrasings."""
+        norm = math.sqrt(sum(w * w for w in weights.values()))
+        dots = np.zeros(len(self.phrasing_norms))
+        for token, weight in weights.items():
+            phrasings = self.phrasing_postings.get(token)
+            if phrasings is not None:
+                dots[phrasings] += weight * self.idf[token]
+        if not norm or not len(dots):
+            return np.zeros(len(self.entries))
+        return np.maximum.reduceat(dots / self.phrasing_norms, self.phrasing_starts) / norm
+
     # For each set of versions a question may ask about: which entries are about other versions only.
     version_masks: Mapping[frozenset[str], npt.NDArray[np.bool_]]
 
@@ -83,7 +128,7 @@ class SearchIndex:
         doc_tokens: list[frozenset[str]] = []
         about_tokens: list[frozenset[str]] = []
         phrasing_sets: list[list[frozenset[str]]] = []
-        vocabulary: set[str] = set()
+        word_counts: Counter[str] = Counter(REFERENCE_WORDS)
         phrasings: list[dict[Lang, tuple[str, ...]]] = []
         for position, entry in enumerate(entry_list):
             weights: dict[str, float] = defaultdict(float)
@@ -107,10 +152,10 @@ class SearchIndex:
                     add(tokens, FIELD_WEIGHTS[field])
                     sets.append(frozenset(tokens))
                     cleaned.append(clean_for_fuzzy(normalized))
-                    vocabulary.update(w for w in words(normalized) if len(w) >= 4)
+                    word_counts.update(_LATIN_WORD.findall(normalized))
                 answer = normalize(entry.answer.get(lang))
                 add(normalized_tokens(answer, synonyms, with_mentions=False), FIELD_WEIGHTS["answer"])
-                vocabulary.update(w for w in words(answer) if len(w) >= 4)
+                word_counts.update(_LATIN_WORD.findall(answer))
                 per_lang[lang] = tuple(cleaned)
             refs = [token for ref in entry.refs for token in ref_tokens(ref)]
             add(refs, FIELD_WEIGHTS["ref"])
@@ -132,10 +177,16 @@ class SearchIndex:
             positions = np.array([p for p, _ in plist], dtype=np.int32)
             frequency = np.array([t for _, t in plist], dtype=np.float64)
             arrays[token] = (positions, idf[token] * frequency * (BM25_K1 + 1) / (frequency + length_norm[positions]))
-        phrasing_tokens = tuple(
-            tuple((tokens, math.sqrt(sum(idf[t] ** 2 for t in tokens)) or 1.0) for tokens in sets if tokens)
-            for sets in phrasing_sets
-        )
+        # Every entry has a title in each language, so each owns at least one phrasing (reduceat needs it).
+        phrasing_postings: dict[str, list[int]] = defaultdict(list)
+        norms: list[float] = []
+        starts: list[int] = []
+        for sets in phrasing_sets:
+            starts.append(len(norms))
+            for phrasing in sets or [frozenset()]:
+                for token in phrasing:
+                    phrasing_postings[token].append(len(norms))
+                norms.append(math.sqrt(sum(idf[t] ** 2 for t in phrasing)) or 1.0)
         versions = [
             frozenset(ref.split(".")[0] for ref in entry.refs if ref.split(".")[0] in ALL_VERSIONS)
             for entry in entry_list
@@ -148,18 +199,20 @@ class SearchIndex:
         return cls(
             entries=entry_list,
             by_id={entry.id: entry for entry in entry_list},
+            positions_by_ref=_positions_by_ref(entry_list),
             synonyms=synonyms,
             postings=arrays,
             idf=idf,
-            vocabulary={
-                initial: tuple(sorted(w for w in vocabulary if w[0] == initial))
-                for initial in {w[0] for w in vocabulary}
-            },
+            known_words=frozenset(word_counts) | EN_STOPWORDS | synonyms.words(),
+            common_words=common_english_words(),
+            vocabulary=_by_initial(word_counts, synonyms),
             phrasings=tuple(phrasings),
             max_idf=max(idf.values(), default=1.0),
             doc_tokens=tuple(doc_tokens),
             about_tokens=tuple(about_tokens),
-            phrasing_tokens=phrasing_tokens,
+            phrasing_postings={token: np.array(ids, dtype=np.int64) for token, ids in phrasing_postings.items()},
+            phrasing_norms=np.array(norms, dtype=np.float64),
+            phrasing_starts=np.array(starts, dtype=np.int64),
             versions=tuple(versions),
             version_masks=masks,
         )

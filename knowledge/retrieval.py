@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -16,20 +17,21 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import DamerauLevenshtein
 
 from knowledge.index import SearchIndex, clean_for_fuzzy
 from knowledge.mentions import Mentions, find_mentions
 from knowledge.model import Entry, KnowledgeBase, Lang
 from knowledge.refs import CURRENT_VERSION
-from knowledge.text import detect_lang, normalize, stem, tokenize, words
+from knowledge.text import detect_lang, normalize, stem, tokenize
 
 MAX_QUESTION_CHARS = 500  # longer input is cut before searching; the reply says so
 CANDIDATES = 10
-SPELLING_CUTOFF = 84  # rapidfuzz ratio a misspelt word needs to count as a vocabulary word
-SPELLING_WEIGHT = 0.8
+MIN_CORRECTED_LENGTH = 4  # shorter words have too many one-edit neighbours to guess from
+SPELLING_WEIGHT = 0.8  # evidence from a corrected word counts a little less than from a typed one
 UNKNOWN_WORD_WEIGHT = 1.0  # of the rarest known word's weight
 UNKNOWN_CJK_WEIGHT = 0.5
-FUZZY_SCORER = fuzz.token_sort_ratio
+FUZZY_SCORER = fuzz.ratio  # on word-sorted text (clean_for_fuzzy): token-sort similarity
 # Two small linear models over each candidate's evidence, both fitted by benchmarks/calibrate.py on the
 # training and dev question sets (never on the held-out sets). RANKING orders the candidates (fitted
 # on pairs: right answer vs wrong one for the same question); CALIBRATION turns the leader's evidence,
@@ -47,16 +49,16 @@ FEATURES = (
     "pinned",
 )
 RANKING = {
-    "log_bm25": 1.204,
-    "bm25_share": 9.149,
-    "coverage": 3.563,
-    "known_coverage": -4.663,
-    "about_coverage": -4.375,
-    "phrase_match": 0.955,
-    "fuzzy": 13.110,
+    "log_bm25": 1.172,
+    "bm25_share": 9.191,
+    "coverage": 3.480,
+    "known_coverage": -4.552,
+    "about_coverage": -4.347,
+    "phrase_match": 0.933,
+    "fuzzy": 13.165,
     "unknown": 0.000,
     "anchored": 0.000,
-    "pinned": 2.964,
+    "pinned": 2.794,
 }
 CONFIDENCE_FEATURES = (
     *FEATURES,
@@ -68,23 +70,23 @@ CONFIDENCE_FEATURES = (
     "agree_phrase",
 )
 CALIBRATION = {
-    "bias": -8.476,
-    "log_bm25": 1.299,
-    "bm25_share": -0.047,
-    "coverage": -1.006,
-    "known_coverage": 2.816,
-    "about_coverage": 1.565,
-    "phrase_match": -0.477,
-    "fuzzy": 5.866,
-    "unknown": -5.345,
-    "anchored": 1.294,
-    "pinned": 2.036,
-    "lead": 0.371,
-    "fuzzy_margin": 0.469,
-    "about_margin": -1.072,
-    "agree_bm25": 0.474,
-    "agree_fuzzy": 0.488,
-    "agree_phrase": -0.103,
+    "bias": -8.168,
+    "log_bm25": 1.278,
+    "bm25_share": 0.067,
+    "coverage": -0.574,
+    "known_coverage": 2.309,
+    "about_coverage": 1.410,
+    "phrase_match": -0.542,
+    "fuzzy": 5.254,
+    "unknown": -5.999,
+    "anchored": 0.924,
+    "pinned": 2.186,
+    "lead": 0.375,
+    "fuzzy_margin": 0.615,
+    "about_margin": -1.183,
+    "agree_bm25": 0.614,
+    "agree_fuzzy": 0.585,
+    "agree_phrase": 0.077,
 }
 THRESHOLD = 0.5
 LEAD_CAP = 5.0  # a lead beyond this says nothing more
@@ -168,20 +170,40 @@ class _Query:
     fuzzy_text: str
 
 
+_WORD = re.compile(r"[a-z]+")
+
+
+def correct_spelling(normalized: str, index: SearchIndex) -> tuple[str, set[str]]:
+    """Replace misspelt English words (in neither the knowledge base nor everyday English) with the closest
+    word the knowledge base knows.
+
+    Typos rarely touch the first letter, so only words sharing it are considered; one edit is allowed in
+    words up to 5 letters, two in longer ones. Returns the corrected text and the corrected words.
+    """
+    guessed: set[str] = set()
+
+    def fix(match: re.Match[str]) -> str:
+        word = match.group()
+        if len(word) < MIN_CORRECTED_LENGTH or word in index.known_words or word in index.common_words:
+            return word
+        limit = 1 if len(word) <= 5 else 2  # edits allowed: one in short words, two in longer ones
+        found = process.extractOne(
+            word, index.vocabulary.get(word[0], ()), scorer=DamerauLevenshtein.distance, score_cutoff=limit
+        )
+        if not found:
+            return word
+        guessed.add(found[0])
+        return str(found[0])
+
+    return _WORD.sub(fix, normalized), guessed
+
+
 def _parse(question: str, index: SearchIndex) -> _Query:
-    normalized = normalize(question)
+    normalized, guessed = correct_spelling(normalize(question), index)
     mentions = find_mentions(normalized)
     replaced = index.synonyms.replace(normalized)
-    tokens: dict[str, float] = dict.fromkeys(tokenize(replaced), 1.0)
-    for word in words(replaced):
-        if len(word) < 5 or stem(word) in index.idf:
-            continue
-        # Typos rarely touch the first letter; requiring it keeps "vacation" from becoming "evacuation".
-        same_initial = index.vocabulary.get(word[0], ())
-        match = process.extractOne(word, same_initial, scorer=fuzz.ratio, score_cutoff=SPELLING_CUTOFF)
-        if match:
-            tokens.pop(stem(word), None)
-            tokens.setdefault(stem(match[0]), SPELLING_WEIGHT)
+    guessed_tokens = {stem(word) for word in guessed}
+    tokens = {token: SPELLING_WEIGHT if token in guessed_tokens else 1.0 for token in tokenize(replaced)}
     for token in mentions.tokens():
         tokens[token] = 1.0
     if (
@@ -211,7 +233,14 @@ def _bm25(query: _Query, index: SearchIndex) -> npt.NDArray[np.float64]:
 
 
 def _candidate(
-    query: _Query, index: SearchIndex, lang: Lang, position: int, *, bm25: float, leader: float
+    query: _Query,
+    index: SearchIndex,
+    position: int,
+    *,
+    bm25: float,
+    leader: float,
+    fuzzy: float,
+    phrase_matches: npt.NDArray[np.float64],
 ) -> Candidate:
     entry = index.entries[position]
     doc_tokens, about_tokens = index.doc_tokens[position], index.about_tokens[position]
@@ -227,8 +256,6 @@ def _candidate(
             matched += weight * strength
             if token in about_tokens:
                 about += weight * strength
-    phrasings = index.phrasings[position].get(lang, ())
-    best = process.extractOne(query.fuzzy_text, phrasings, scorer=FUZZY_SCORER) if phrasings else None
     pinned_ref = query.mentions.pinned_ref
     return Candidate(
         entry=entry,
@@ -236,24 +263,27 @@ def _candidate(
         bm25_share=bm25 / leader if leader > 0 else 0.0,
         coverage=matched / total if total else 0.0,
         about_coverage=about / total if total else 0.0,
-        phrase_match=_phrase_match(query, index, position),
-        fuzzy=(best[1] / 100) if best else 0.0,
+        phrase_match=float(phrase_matches[position]),
+        fuzzy=fuzzy,
         unknown=unknown / total if total else 1.0,
         anchored=anchored / total if total else 0.0,
         pinned=pinned_ref is not None and pinned_ref in entry.refs,
     )
 
 
-def _phrase_match(query: _Query, index: SearchIndex, position: int) -> float:
-    weights = {token: _token_weight(token, index) * strength for token, strength in query.tokens.items()}
-    norm = math.sqrt(sum(w * w for w in weights.values()))
-    if not norm:
-        return 0.0
-    best = 0.0
-    for tokens, phrasing_norm in index.phrasing_tokens[position]:
-        dot = sum(weight * index.idf[token] for token, weight in weights.items() if token in tokens)
-        best = max(best, dot / (norm * phrasing_norm))
-    return best
+def _fuzzy(query: _Query, index: SearchIndex, lang: Lang, positions: list[int]) -> list[float]:
+    """Each entry's best character-level similarity to one of its phrasings in the question's language."""
+    choices: list[str] = []
+    owners: list[int] = []
+    for number, position in enumerate(positions):
+        phrasings = index.phrasings[position].get(lang, ())
+        choices += phrasings
+        owners += [number] * len(phrasings)
+    best = np.zeros(len(positions))
+    if choices:  # one call for all candidates' phrasings
+        similarity = process.cdist([query.fuzzy_text], choices, scorer=FUZZY_SCORER, dtype=np.float64)[0]
+        np.maximum.at(best, owners, similarity / 100)
+    return best.tolist()
 
 
 def rank_score(candidate: Candidate) -> float:
@@ -296,10 +326,23 @@ def rank(question: str, kb: KnowledgeBase) -> tuple[list[Candidate], Lang, bool]
     top = matched[np.argsort(-scores[matched], kind="stable")[:CANDIDATES]].tolist()
     pinned_ref = query.mentions.pinned_ref
     if pinned_ref:
-        top += [p for p, entry in enumerate(index.entries) if pinned_ref in entry.refs and p not in top]
+        top += [p for p in index.positions_by_ref.get(pinned_ref, ()) if p not in top]
     leader = float(scores[top[0]]) if top else 0.0
+    phrase_matches = index.best_phrasing_cosines(
+        {token: _token_weight(token, index) * strength for token, strength in query.tokens.items()}
+    )
+    fuzzy = _fuzzy(query, index, lang, top)
     candidates = [
-        _candidate(query, index, lang, position, bm25=float(scores[position]), leader=leader) for position in top
+        _candidate(
+            query,
+            index,
+            position,
+            bm25=float(scores[position]),
+            leader=leader,
+            fuzzy=similarity,
+            phrase_matches=phrase_matches,
+        )
+        for position, similarity in zip(top, fuzzy, strict=True)
     ]
     candidates = [replace(c, rank_score=rank_score(c)) for c in candidates]
     candidates.sort(key=lambda c: (-c.rank_score, -c.bm25))

@@ -249,6 +249,22 @@ JA_STOPWORDS = frozenset(
 _STEMMER = Stemmer.Stemmer("english")
 
 
+COMMON_WORD_MIN_COUNT = 500  # rarer dictionary entries are often typos of common words ("abut")
+
+
+@lru_cache(maxsize=1)
+def common_english_words() -> frozenset[str]:
+    """Everyday English words, from pyspellchecker's frequency list (loaded once, about 0.4 s).
+
+    A word the knowledge base has never seen but English has ("weather", "lunch") is a real word about
+    something else, and must stay unknown; only words English lacks are treated as typos.
+    """
+    from spellchecker import SpellChecker  # noqa: PLC0415 (deferred: the list is only needed to build an index)
+
+    counts = SpellChecker(language="en", distance=1).word_frequency.dictionary
+    return frozenset(word for word, count in counts.items() if count >= COMMON_WORD_MIN_COUNT)
+
+
 def detect_lang(text: str) -> Lang:
     return "ja" if _JA_CHARS.search(text) else "en"
 
@@ -410,6 +426,10 @@ class Synonyms:
             cursor = end
         pieces.append(normalized[cursor:])
         return "".join(pieces)
+
+    def words(self) -> frozenset[str]:
+        """Every English word in a surface form."""
+        return frozenset(word for key in self.latin for word in key.split(" "))
 
     def concepts_in(self, normalized: str) -> list[str]:
         return [concept for _start, _end, concept in self._spans(normalized)]

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from knowledge import KnowledgeBase, retrieve
 from knowledge.evaluation import describe_miss, load_questions, score
-from knowledge.retrieval import MAX_QUESTION_CHARS
+from knowledge.retrieval import MAX_QUESTION_CHARS, correct_spelling
+from knowledge.text import normalize
 
 DATA = Path(__file__).parent / "data"
 
@@ -61,6 +62,28 @@ def test_answer_comes_in_the_question_language(kb: KnowledgeBase) -> None:
     assert english.text() == english.entry.answer.en  # type: ignore[union-attr]
     assert japanese.text() == japanese.entry.answer.ja  # type: ignore[union-attr]
     assert japanese.lang == "ja"
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        ("Wich directoin is abut incidnet respnse teams?", "v3-item-7"),
+        ("v1 prionciple 1", "v1-principle-1"),
+        ("cybersecuirty guidlines overveiw", "topic-overview"),
+    ],
+)
+def test_misspelt_questions_are_understood(kb: KnowledgeBase, question: str, entry_id: str) -> None:
+    answer = retrieve(question, kb)
+    assert answer.answered, answer.to_json()
+    assert answer.entry is not None
+    assert answer.entry.id == entry_id
+
+
+def test_everyday_words_are_not_mistaken_for_typos(kb: KnowledgeBase) -> None:
+    """'weather' is one edit from 'whether'; correcting it would hide that the question is off topic."""
+    corrected, guessed = correct_spelling(normalize("what's the weather and the lunch menu"), kb.index)
+    assert corrected == normalize("what's the weather and the lunch menu")
+    assert not guessed
 
 
 @pytest.mark.parametrize("question", ["What's the weather in Osaka?", "今日のランチのおすすめは？", "", "!!!"])
