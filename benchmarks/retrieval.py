@@ -121,7 +121,8 @@ class Bm25Baseline:
 
 
 def quality_row(name: str, system: str, s: Scores) -> str:
-    return f"| {name} | {system} | {s.top1('en'):.1%} | {s.top1('ja'):.1%} | {s.refusal_rate:.1%} | {s.wrong_answers} |"
+    top1 = [f"{s.top1(lang):.1%}" if s.in_scope[lang] else "–" for lang in ("en", "ja")]
+    return f"| {name} | {system} | {top1[0]} | {top1[1]} | {s.refusal_rate:.1%} | {s.wrong_answers} |"
 
 
 def main() -> None:
