@@ -49,16 +49,16 @@ FEATURES = (
     "pinned",
 )
 RANKING = {
-    "log_bm25": 1.004,
-    "bm25_share": 9.479,
-    "coverage": 3.628,
-    "known_coverage": -4.685,
+    "log_bm25": 1.005,
+    "bm25_share": 9.478,
+    "coverage": 3.630,
+    "known_coverage": -4.688,
     "about_coverage": -4.335,
     "phrase_match": 1.026,
     "fuzzy": 12.992,
     "unknown": 0.000,
     "anchored": 0.000,
-    "pinned": 2.748,
+    "pinned": 2.749,
 }
 CONFIDENCE_FEATURES = (
     *FEATURES,
@@ -70,23 +70,23 @@ CONFIDENCE_FEATURES = (
     "agree_phrase",
 )
 CALIBRATION = {
-    "bias": -8.304,
-    "log_bm25": 1.282,
-    "bm25_share": -0.189,
-    "coverage": -0.467,
-    "known_coverage": 2.264,
-    "about_coverage": 1.753,
-    "phrase_match": -0.851,
-    "fuzzy": 5.786,
-    "unknown": -5.878,
-    "anchored": 0.435,
-    "pinned": 2.330,
-    "lead": 0.369,
-    "fuzzy_margin": 0.362,
-    "about_margin": -1.426,
-    "agree_bm25": 0.694,
-    "agree_fuzzy": 0.644,
-    "agree_phrase": 0.141,
+    "bias": -8.211,
+    "log_bm25": 1.258,
+    "bm25_share": -0.218,
+    "coverage": -0.475,
+    "known_coverage": 2.249,
+    "about_coverage": 1.820,
+    "phrase_match": -0.904,
+    "fuzzy": 5.758,
+    "unknown": -5.904,
+    "anchored": 0.395,
+    "pinned": 2.345,
+    "lead": 0.365,
+    "fuzzy_margin": 0.413,
+    "about_margin": -1.450,
+    "agree_bm25": 0.723,
+    "agree_fuzzy": 0.635,
+    "agree_phrase": 0.166,
 }
 THRESHOLD = 0.5
 LEAD_CAP = 5.0  # a lead beyond this says nothing more
@@ -187,13 +187,17 @@ def correct_spelling(normalized: str, index: SearchIndex) -> tuple[str, set[str]
         if len(word) < MIN_CORRECTED_LENGTH or word in index.known_words or word in index.common_words:
             return word
         limit = 1 if len(word) <= 5 else 2  # edits allowed: one in short words, two in longer ones
-        found = process.extractOne(
-            word, index.vocabulary.get(word[0], ()), scorer=DamerauLevenshtein.distance, score_cutoff=limit
+        near = process.extract(
+            word, index.vocabulary.get(word[0], ()), scorer=DamerauLevenshtein.distance, score_cutoff=limit, limit=None
         )
-        if not found:
+        if not near:
             return word
-        guessed.add(found[0])
-        return str(found[0])
+        # Fewest edits first; among equals, a dropped or extra letter ("relased") is a likelier slip than a
+        # wrong one ("related"), which plain similarity (insertions and deletions only) rewards; then the
+        # more frequent word (the vocabulary is ordered by frequency, and the sort is stable).
+        best = min(near, key=lambda found: (found[1], -fuzz.ratio(word, found[0])))[0]
+        guessed.add(best)
+        return str(best)
 
     return _WORD.sub(fix, normalized), guessed
 
