@@ -23,6 +23,7 @@ def build_app(settings: Settings, client: WebClient | None = None, services: Ser
     if not settings.socket_mode and settings.slack_signing_secret is None:
         raise SettingsError("SLACK_SIGNING_SECRET is not set: HTTP mode needs it to verify requests from Slack")
     services = services or build_services(settings)
+    _ = services.kb.index  # build the search index now, not on the first question
     client = client or make_client(settings)
     services.attach_slack(client)
     app = App(

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from knowledge.index import SearchIndex
 from knowledge.model import (
     LANGS,
     Check,
@@ -450,7 +449,7 @@ def check_kb(extra: Path | None = None) -> tuple[KnowledgeBase | None, list[Prob
         frameworks=frameworks,
         mapping=tuple(mapping),
         maturity=tuple(maturity),
-        index=SearchIndex.build(entries, synonyms),
+        synonyms=synonyms,
     )
     return kb, problems
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from knowledge.index import SearchIndex
+    from knowledge.text import Synonyms
 
 Lang = Literal["en", "ja"]
 LANGS: tuple[Lang, ...] = ("en", "ja")
@@ -119,13 +121,27 @@ class KnowledgeBase:
     frameworks: Mapping[str, Framework]
     mapping: tuple[MappingRow, ...]
     maturity: tuple[MaturityLevel, ...]
-    index: SearchIndex
+    synonyms: Synonyms
+
+    @cached_property
+    def index(self) -> SearchIndex:
+        """Built on first use (about a second): check-in and digest ticks never search, so never pay for it.
+
+        The Slack app builds it at start-up (bot.app.build_app), before the first question.
+        """
+        from knowledge.index import SearchIndex  # noqa: PLC0415 (index imports this module)
+
+        return SearchIndex.build(self.entries, self.synonyms)
+
+    @cached_property
+    def _by_id(self) -> Mapping[str, Entry]:
+        return {entry.id: entry for entry in self.entries}
 
     def entry(self, entry_id: str) -> Entry:
-        return self.index.by_id[entry_id]
+        return self._by_id[entry_id]
 
     def find(self, entry_id: str) -> Entry | None:
-        return self.index.by_id.get(entry_id)
+        return self._by_id.get(entry_id)
 
     def by_ref(self, ref: str) -> Entry | None:
         """The first entry that carries `ref` (entries are in load order)."""
