@@ -9,9 +9,6 @@ from __future__ import annotations
 import io
 import math
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-
 from bot.readiness import Readiness
 
 WIDTH_PX, HEIGHT_PX, DPI = 1200, 600, 100
@@ -19,6 +16,10 @@ WIDTH_PX, HEIGHT_PX, DPI = 1200, 600, 100
 
 def chart_png(this: Readiness, last: Readiness | None, trend: list[tuple[str, float | None]]) -> bytes:
     """A PNG of WIDTH_PX × HEIGHT_PX."""
+    # Imported here: matplotlib takes about a second to import, and only digests draw charts.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: PLC0415
+    from matplotlib.figure import Figure  # noqa: PLC0415
+
     figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI)
     FigureCanvasAgg(figure)
     radar = figure.add_subplot(1, 2, 1, projection="polar")

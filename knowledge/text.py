@@ -404,7 +404,7 @@ class Synonyms:
     def _japanese_spans(self, normalized: str, spans: list[tuple[int, int, str]]) -> None:
         forms = sorted(
             (form for char in set(normalized) for form in self.japanese_from.get(char, ())),
-            key=lambda pair: -len(pair[0]),
+            key=lambda pair: (-len(pair[0]), pair[0]),  # longest first; ties in a fixed order
         )
         taken = bytearray(len(normalized))
         for form, concept in forms:

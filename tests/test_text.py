@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from knowledge.mentions import find_mentions
@@ -91,3 +95,23 @@ def test_synonyms_meet_across_languages() -> None:
 @pytest.mark.parametrize(("text", "lang"), [("What is PDCA?", "en"), ("PDCAとは", "ja"), ("指示7", "ja")])
 def test_detect_lang(text: str, lang: str) -> None:
     assert detect_lang(text) == lang
+
+
+def test_japanese_synonyms_do_not_depend_on_the_hash_seed() -> None:
+    """Overlapping forms of equal length must resolve the same way in every process."""
+    script = (
+        "from knowledge import load_kb; from knowledge.text import normalize; kb = load_kb();"
+        "print([kb.synonyms.concepts_in(normalize(t)) for t in "
+        "['セルフチェックシートはありますか', '自己診断チェックリスト', '委託先の事業継続計画']])"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in range(6)
+    }
+    assert len(outputs) == 1, outputs
