@@ -1,9 +1,10 @@
 """Answer selection: `retrieve(question, kb)` is a pure function from a question to an Answer.
 
-1. Normalise (width, case, kana variants), detect the language, find explicit item/version mentions.
-2. Map synonyms to concept tokens, correct misspelt English words against the vocabulary (rapidfuzz).
-3. Score entries with BM25 over weighted fields; re-rank the best few with fuzzy phrase similarity.
-4. Turn evidence into a calibrated confidence; below the threshold, abstain and suggest.
+1. Normalise (width, case, kana variants), detect the language, correct misspelt English words.
+2. Find explicit item/version mentions; map synonyms to concept tokens; tokenize.
+3. BM25 over weighted fields picks candidates; each gets its evidence (coverage, phrase matches, ...).
+4. RANKING orders them; CALIBRATION turns the leader's evidence into a probability; below the
+   threshold, abstain and suggest.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ CANDIDATES = 10
 MIN_CORRECTED_LENGTH = 4  # shorter words have too many one-edit neighbours to guess from
 SPELLING_WEIGHT = 0.8  # evidence from a corrected word counts a little less than from a typed one
 UNKNOWN_WORD_WEIGHT = 1.0  # of the rarest known word's weight
-UNKNOWN_CJK_WEIGHT = 0.5
+UNKNOWN_CJK_WEIGHT = 0.5  # of the same, for an unknown CJK bigram (see _token_weight)
 FUZZY_SCORER = fuzz.ratio  # on word-sorted text (clean_for_fuzzy): token-sort similarity
 # Two small linear models over each candidate's evidence, both fitted by benchmarks/calibrate.py on the
 # training and dev question sets (never on the held-out sets). RANKING orders the candidates (fitted
