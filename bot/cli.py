@@ -6,6 +6,7 @@ import argparse
 import csv
 import json
 import logging
+import os
 import re
 import sys
 import threading
@@ -400,3 +401,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILED
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`shishin ask ... | head`): stop quietly, like other Unix tools. Point stdout
+        # at /dev/null so the interpreter's final flush doesn't fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK

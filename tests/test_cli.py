@@ -148,3 +148,19 @@ def test_chat_runs_a_checkin_in_the_terminal(
     assert "Pick a check from 1 to" in out
     assert "note: waiting on budget" in out
     assert recorded(env_db) == 0
+
+
+@pytest.mark.usefixtures("env_db")
+def test_a_reader_that_stops_early_gets_no_traceback() -> None:
+    """`shishin ask ... | head`: the reader goes away; the command ends quietly."""
+    with subprocess.Popen(
+        [sys.executable, "-m", "bot", "ask", "--no-record", "What are the ten items?"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as process:
+        assert process.stdout is not None
+        assert process.stderr is not None
+        process.stdout.close()  # the reader is gone before the answer is written, like `head -0`
+        stderr = process.stderr.read().decode()
+        assert process.wait(timeout=60) == 0, stderr
+    assert "Traceback" not in stderr
