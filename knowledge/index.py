@@ -15,7 +15,7 @@ import numpy.typing as npt
 from knowledge.mentions import find_mentions
 from knowledge.model import LANGS, Entry, Lang
 from knowledge.refs import VERSIONS, parse_item_ref
-from knowledge.text import EN_STOPWORDS, Synonyms, common_english_words, normalize, tokenize
+from knowledge.text import EN_STOPWORDS, LATIN_WORD, Synonyms, common_english_words, normalize, tokenize
 
 # How much one occurrence in each field counts. Titles and curated phrasings say what an entry is
 # about; answers mention neighbouring topics in passing, so they count for less.
@@ -28,7 +28,6 @@ _PUNCT = re.compile(r"[^\w\s]+")
 
 # Words people use to point at parts of the guidelines; a misspelling of one should still find it.
 REFERENCE_WORDS = ("item", "items", "direction", "directions", "principle", "principles", "appendix", "version")
-_LATIN_WORD = re.compile(r"[a-z]+")
 
 
 def _by_initial(word_counts: Counter[str], synonyms: Synonyms) -> dict[str, tuple[str, ...]]:
@@ -79,7 +78,6 @@ def normalized_tokens(normalized: str, synonyms: Synonyms, *, with_mentions: boo
 @dataclass(frozen=True)
 class SearchIndex:
     entries: tuple[Entry, ...]
-    by_id: Mapping[str, Entry]
     positions_by_ref: Mapping[str, tuple[int, ...]]  # canonical ref -> the entries that answer it
     synonyms: Synonyms
     # token -> (entry positions, that token's BM25 contribution to each): scoring is a scatter-add.
@@ -102,6 +100,9 @@ class SearchIndex:
     phrasing_norms: npt.NDArray[np.float64]
     phrasing_starts: npt.NDArray[np.int64]
 
+    # For each set of versions a question may ask about: which entries are about other versions only.
+    version_masks: Mapping[frozenset[str], npt.NDArray[np.bool_]]
+
     def best_phrasing_cosines(self, weights: Mapping[str, float]) -> npt.NDArray[np.float64]:
         """Per entry, the highest cosine between the weighted query tokens and one of its phrasings."""
         norm = math.sqrt(sum(w * w for w in weights.values()))
@@ -113,9 +114,6 @@ class SearchIndex:
         if not norm or not len(dots):
             return np.zeros(len(self.entries))
         return np.maximum.reduceat(dots / self.phrasing_norms, self.phrasing_starts) / norm
-
-    # For each set of versions a question may ask about: which entries are about other versions only.
-    version_masks: Mapping[frozenset[str], npt.NDArray[np.bool_]]
 
     def other_version_mask(self, wanted: Iterable[str]) -> npt.NDArray[np.bool_]:
         return self.version_masks[frozenset(wanted) & ALL_VERSIONS]
@@ -152,10 +150,10 @@ class SearchIndex:
                     add(tokens, FIELD_WEIGHTS[field])
                     sets.append(frozenset(tokens))
                     cleaned.append(clean_for_fuzzy(normalized))
-                    word_counts.update(_LATIN_WORD.findall(normalized))
+                    word_counts.update(LATIN_WORD.findall(normalized))
                 answer = normalize(entry.answer.get(lang))
                 add(normalized_tokens(answer, synonyms, with_mentions=False), FIELD_WEIGHTS["answer"])
-                word_counts.update(_LATIN_WORD.findall(answer))
+                word_counts.update(LATIN_WORD.findall(answer))
                 per_lang[lang] = tuple(cleaned)
             refs = [token for ref in entry.refs for token in ref_tokens(ref)]
             add(refs, FIELD_WEIGHTS["ref"])
@@ -198,7 +196,6 @@ class SearchIndex:
         }
         return cls(
             entries=entry_list,
-            by_id={entry.id: entry for entry in entry_list},
             positions_by_ref=_positions_by_ref(entry_list),
             synonyms=synonyms,
             postings=arrays,

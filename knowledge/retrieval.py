@@ -24,7 +24,7 @@ from knowledge.index import SearchIndex, clean_for_fuzzy
 from knowledge.mentions import Mentions, find_mentions
 from knowledge.model import Entry, KnowledgeBase, Lang
 from knowledge.refs import CURRENT_VERSION
-from knowledge.text import detect_lang, normalize, stem, tokenize
+from knowledge.text import LATIN_WORD, detect_lang, normalize, stem, tokenize
 
 MAX_QUESTION_CHARS = 500  # longer input is cut before searching; the reply says so
 CANDIDATES = 10
@@ -166,12 +166,10 @@ DONT_KNOW: dict[Lang, str] = {
 
 @dataclass(frozen=True)
 class _Query:
-    tokens: dict[str, float]  # token -> evidence weight (1.0, or less for a spelling guess)
+    tokens: dict[str, float]  # token -> strength (1.0, or less for a spelling guess)
+    weights: dict[str, float]  # token -> how much it says: its idf, or the weight of an unknown word
     mentions: Mentions
     fuzzy_text: str
-
-
-_WORD = re.compile(r"[a-z]+")
 
 
 def correct_spelling(normalized: str, index: SearchIndex) -> tuple[str, set[str]]:
@@ -200,7 +198,7 @@ def correct_spelling(normalized: str, index: SearchIndex) -> tuple[str, set[str]
         guessed.add(best)
         return str(best)
 
-    return _WORD.sub(fix, normalized), guessed
+    return LATIN_WORD.sub(fix, normalized), guessed
 
 
 def _parse(question: str, index: SearchIndex) -> _Query:
@@ -215,7 +213,8 @@ def _parse(question: str, index: SearchIndex) -> _Query:
         mentions.items or mentions.principles or mentions.item_list or mentions.principle_list
     ) and not mentions.versions:
         tokens[f"_{CURRENT_VERSION}"] = 1.0
-    return _Query(tokens, mentions, clean_for_fuzzy(normalized))
+    weights = {token: _token_weight(token, index) for token in tokens}
+    return _Query(tokens, weights, mentions, clean_for_fuzzy(normalized))
 
 
 def _token_weight(token: str, index: SearchIndex) -> float:
@@ -251,7 +250,7 @@ def _candidate(
     doc_tokens, about_tokens = index.doc_tokens[position], index.about_tokens[position]
     total = matched = about = unknown = anchored = 0.0
     for token, strength in query.tokens.items():
-        weight = _token_weight(token, index)
+        weight = query.weights[token]
         total += weight
         if token.startswith("_"):
             anchored += weight
@@ -334,7 +333,7 @@ def rank(question: str, kb: KnowledgeBase) -> tuple[list[Candidate], Lang, bool]
         top += [p for p in index.positions_by_ref.get(pinned_ref, ()) if p not in top]
     leader = float(scores[top[0]]) if top else 0.0
     phrase_matches = index.best_phrasing_cosines(
-        {token: _token_weight(token, index) * strength for token, strength in query.tokens.items()}
+        {token: query.weights[token] * strength for token, strength in query.tokens.items()}
     )
     fuzzy = _fuzzy(query, index, lang, top)
     candidates = [

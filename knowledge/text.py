@@ -249,6 +249,7 @@ JA_STOPWORDS = frozenset(
 _STEMMER = Stemmer.Stemmer("english")
 
 
+LATIN_WORD = re.compile(r"[a-z]+")  # an English word in normalised text, for spelling correction
 COMMON_WORD_MIN_COUNT = 500  # rarer dictionary entries are often typos of common words ("abut")
 
 
@@ -312,15 +313,6 @@ def tokenize(normalized: str) -> list[str]:
         elif kind == "katakana" and len(run) > 1:
             tokens.extend(_bigrams(run))
     return tokens
-
-
-def words(normalized: str) -> list[str]:
-    """Unstemmed English words (for spelling correction against the vocabulary)."""
-    return [
-        m.group()
-        for m in _TOKEN.finditer(normalized)
-        if m.lastgroup == "latin" and m.group() not in EN_STOPWORDS and not m.group().isdigit()
-    ]
 
 
 _WORD = re.compile(r"[a-z0-9]+")

@@ -43,10 +43,7 @@ def test_held_out_set_does_not_regress(kb: KnowledgeBase) -> None:
     ],
 )
 def test_explicit_references_answer_exactly(kb: KnowledgeBase, question: str, entry_id: str) -> None:
-    answer = retrieve(question, kb)
-    assert answer.answered
-    assert answer.entry is not None
-    assert answer.entry.id == entry_id
+    assert retrieve(question, kb).to_json()["entry_id"] == entry_id  # None unless answered
 
 
 def test_unversioned_ten_items_is_the_current_version_and_says_so(kb: KnowledgeBase) -> None:
@@ -73,10 +70,7 @@ def test_answer_comes_in_the_question_language(kb: KnowledgeBase) -> None:
     ],
 )
 def test_misspelt_questions_are_understood(kb: KnowledgeBase, question: str, entry_id: str) -> None:
-    answer = retrieve(question, kb)
-    assert answer.answered, answer.to_json()
-    assert answer.entry is not None
-    assert answer.entry.id == entry_id
+    assert retrieve(question, kb).to_json()["entry_id"] == entry_id  # None unless answered
 
 
 def test_everyday_words_are_not_mistaken_for_typos(kb: KnowledgeBase) -> None:
