@@ -91,8 +91,11 @@ class SearchIndex:
     phrasings: tuple[Mapping[Lang, tuple[str, ...]], ...]  # cleaned, for fuzzy re-ranking
     max_idf: float
     versions: tuple[frozenset[str], ...]  # guideline versions each entry is about (empty: any)
-    doc_tokens: tuple[frozenset[str], ...]  # every token of each entry, for coverage
     about_tokens: tuple[frozenset[str], ...]  # tokens of what an entry is about (not its answer)
+    # Each entry's tokens with their field-weighted counts (also what coverage looks up), and the counts'
+    # total: each entry's naive Bayes word model.
+    term_counts: tuple[Mapping[str, float], ...]
+    term_totals: npt.NDArray[np.float64]
     # Each entry's title, phrasings and keywords as idf-weighted token sets, numbered entry by entry: a
     # question that closely matches one curated phrasing is better evidence than words scattered over
     # the entry. token -> the phrasings that contain it; each phrasing's norm; each entry's first one.
@@ -123,11 +126,11 @@ class SearchIndex:
         entry_list = tuple(entries)
         postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         doc_len: list[float] = []
-        doc_tokens: list[frozenset[str]] = []
         about_tokens: list[frozenset[str]] = []
         phrasing_sets: list[list[frozenset[str]]] = []
         word_counts: Counter[str] = Counter(REFERENCE_WORDS)
         phrasings: list[dict[Lang, tuple[str, ...]]] = []
+        term_counts: list[dict[str, float]] = []
         for position, entry in enumerate(entry_list):
             weights: dict[str, float] = defaultdict(float)
 
@@ -161,7 +164,7 @@ class SearchIndex:
             phrasing_sets.append(sets)
             about_tokens.append(frozenset(refs).union(*sets))
             doc_len.append(sum(weights.values()))
-            doc_tokens.append(frozenset(weights))
+            term_counts.append(dict(weights))
             for token, tf in weights.items():
                 postings[token].append((position, tf))
         count = max(len(entry_list), 1)
@@ -205,8 +208,9 @@ class SearchIndex:
             vocabulary=_by_initial(word_counts, synonyms),
             phrasings=tuple(phrasings),
             max_idf=max(idf.values(), default=1.0),
-            doc_tokens=tuple(doc_tokens),
             about_tokens=tuple(about_tokens),
+            term_counts=tuple(term_counts),
+            term_totals=lengths,
             phrasing_postings={token: np.array(ids, dtype=np.int64) for token, ids in phrasing_postings.items()},
             phrasing_norms=np.array(norms, dtype=np.float64),
             phrasing_starts=np.array(starts, dtype=np.int64),

@@ -2,7 +2,8 @@
 
 1. Normalise (width, case, kana variants), detect the language, correct misspelt English words.
 2. Find explicit item/version mentions; map synonyms to concept tokens; tokenize.
-3. BM25 over weighted fields picks candidates; each gets its evidence (coverage, phrase matches, ...).
+3. BM25 over weighted fields picks candidates; each gets its evidence (coverage, phrase matches, its
+   naive Bayes word model's share of the likelihood, ...).
 4. RANKING orders them; CALIBRATION turns the leader's evidence into a probability; below the
    threshold, abstain and suggest.
 """
@@ -48,18 +49,20 @@ FEATURES = (
     "unknown",
     "anchored",
     "pinned",
+    "likelihood_share",
 )
 RANKING = {
-    "log_bm25": 1.005,
-    "bm25_share": 9.478,
-    "coverage": 3.630,
-    "known_coverage": -4.688,
-    "about_coverage": -4.335,
-    "phrase_match": 1.026,
-    "fuzzy": 12.992,
+    "log_bm25": 1.561,
+    "bm25_share": 5.739,
+    "coverage": 2.426,
+    "known_coverage": -1.904,
+    "about_coverage": -3.479,
+    "phrase_match": 1.102,
+    "fuzzy": 8.879,
     "unknown": 0.000,
     "anchored": 0.000,
-    "pinned": 2.749,
+    "pinned": 2.785,
+    "likelihood_share": 6.388,
 }
 CONFIDENCE_FEATURES = (
     *FEATURES,
@@ -71,27 +74,31 @@ CONFIDENCE_FEATURES = (
     "agree_phrase",
 )
 CALIBRATION = {
-    "bias": -8.211,
-    "log_bm25": 1.258,
-    "bm25_share": -0.218,
-    "coverage": -0.474,
-    "known_coverage": 2.248,
-    "about_coverage": 1.820,
-    "phrase_match": -0.904,
-    "fuzzy": 5.758,
-    "unknown": -5.904,
-    "anchored": 0.395,
-    "pinned": 2.345,
-    "lead": 0.365,
-    "fuzzy_margin": 0.413,
-    "about_margin": -1.450,
-    "agree_bm25": 0.723,
-    "agree_fuzzy": 0.635,
-    "agree_phrase": 0.166,
+    "bias": -5.507,
+    "log_bm25": 0.695,
+    "bm25_share": -2.286,
+    "coverage": 1.297,
+    "known_coverage": 0.388,
+    "about_coverage": 2.706,
+    "phrase_match": -2.069,
+    "fuzzy": 6.199,
+    "unknown": -5.262,
+    "anchored": -0.047,
+    "pinned": 2.195,
+    "likelihood_share": 1.871,
+    "lead": 0.478,
+    "fuzzy_margin": -0.359,
+    "about_margin": -1.261,
+    "agree_bm25": 0.732,
+    "agree_fuzzy": 0.050,
+    "agree_phrase": 0.198,
 }
 THRESHOLD = 0.5
 LEAD_CAP = 5.0  # a lead beyond this says nothing more
 PINNED_FLOOR = 0.9
+# Additive smoothing of each entry's word model, in field-weighted occurrences (a title word counts 2):
+# chosen by cross-validation (benchmarks/calibrate.py --cv); anything from 1 to 20 does about as well.
+WORD_MODEL_SMOOTHING = 5.0
 SUGGESTION_COVERAGE = 0.3  # a "did you mean" must share at least this much of the question's evidence
 # An entry about another version than the one asked about (or than the current one, when the question
 # names none) keeps this share of its score: "what is item 4?" means Ver 3.0's item 4.
@@ -110,6 +117,8 @@ class Candidate:
     unknown: float  # share of the question's evidence in words the knowledge base has never seen
     anchored: float  # share of the question's evidence in domain concepts and explicit mentions
     pinned: bool  # the question names exactly this item, principle or appendix
+    log_likelihood: float  # of the question's known words under this entry's word model (naive Bayes)
+    likelihood_share: float = 0.0  # this entry's share of the candidates' posterior under those models
     rank_score: float = 0.0
 
     @property
@@ -247,7 +256,7 @@ def _candidate(
     phrase_matches: npt.NDArray[np.float64],
 ) -> Candidate:
     entry = index.entries[position]
-    doc_tokens, about_tokens = index.doc_tokens[position], index.about_tokens[position]
+    doc_tokens, about_tokens = index.term_counts[position], index.about_tokens[position]
     total = matched = about = unknown = anchored = 0.0
     for token, strength in query.tokens.items():
         weight = query.weights[token]
@@ -272,7 +281,30 @@ def _candidate(
         unknown=unknown / total if total else 1.0,
         anchored=anchored / total if total else 0.0,
         pinned=pinned_ref is not None and pinned_ref in entry.refs,
+        log_likelihood=_log_likelihood(query, index, position),
     )
+
+
+def _log_likelihood(query: _Query, index: SearchIndex, position: int) -> float:
+    """Naive Bayes: how likely the entry's own text (its word counts, smoothed) is to produce the question's
+    known words. Unlike BM25's global idf, this learns which words each entry's phrasings keep using."""
+    counts = index.term_counts[position]
+    denominator = math.log(index.term_totals[position] + WORD_MODEL_SMOOTHING * len(index.idf))
+    return sum(
+        strength * (math.log(counts.get(token, 0.0) + WORD_MODEL_SMOOTHING) - denominator)
+        for token, strength in query.tokens.items()
+        if token in index.idf
+    )
+
+
+def _with_likelihood_shares(candidates: list[Candidate]) -> list[Candidate]:
+    """Each candidate's posterior among the candidates, with a uniform prior (a softmax of log-likelihoods)."""
+    if not candidates:
+        return candidates
+    best = max(c.log_likelihood for c in candidates)
+    odds = [math.exp(c.log_likelihood - best) for c in candidates]
+    total = sum(odds)
+    return [replace(c, likelihood_share=share / total) for c, share in zip(candidates, odds, strict=True)]
 
 
 def _fuzzy(query: _Query, index: SearchIndex, lang: Lang, positions: list[int]) -> list[float]:
@@ -348,7 +380,7 @@ def rank(question: str, kb: KnowledgeBase) -> tuple[list[Candidate], Lang, bool]
         )
         for position, similarity in zip(top, fuzzy, strict=True)
     ]
-    candidates = [replace(c, rank_score=rank_score(c)) for c in candidates]
+    candidates = [replace(c, rank_score=rank_score(c)) for c in _with_likelihood_shares(candidates)]
     candidates.sort(key=lambda c: (-c.rank_score, -c.bm25))
     return candidates, lang, truncated
 
