@@ -37,7 +37,13 @@ from knowledge.retrieval import (
     rank,
 )
 
-DEFAULT_SETS = ("tests/data/trainset_en.yaml", "tests/data/trainset_ja.yaml", "tests/data/devset.yaml")
+DEFAULT_SETS = (
+    "tests/data/trainset_en.yaml",
+    "tests/data/trainset_ja.yaml",
+    "tests/data/trainset_chatty_en.yaml",
+    "tests/data/trainset_chatty_ja.yaml",
+    "tests/data/devset.yaml",
+)
 L2 = 1.0  # on standardised features: keeps weights modest so neither model leans on quirks of the training set
 Matrix = npt.NDArray[np.float64]
 

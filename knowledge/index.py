@@ -53,6 +53,11 @@ def clean_for_fuzzy(normalized: str) -> str:
     return " ".join(sorted(_PUNCT.sub(" ", normalized).split()))
 
 
+def clean_in_order(normalized: str) -> str:
+    """Punctuation dropped, words kept in order: for finding a phrasing inside a longer question."""
+    return " ".join(_PUNCT.sub(" ", normalized).split())
+
+
 def ref_tokens(ref: str) -> list[str]:
     parsed = parse_item_ref(ref)
     if parsed:
@@ -76,6 +81,47 @@ def normalized_tokens(normalized: str, synonyms: Synonyms, *, with_mentions: boo
 
 
 @dataclass(frozen=True)
+class _EntryText:
+    """One entry's searchable text: field-weighted token counts, each phrasing's tokens, and its phrasings
+    (title, questions, keywords) cleaned for fuzzy matching, words in their order."""
+
+    counts: dict[str, float]
+    about: frozenset[str]  # tokens of what the entry is about: refs and phrasings, not its answer
+    phrasing_tokens: list[frozenset[str]]
+    phrasings: dict[Lang, tuple[str, ...]]
+
+    @classmethod
+    def read(cls, entry: Entry, synonyms: Synonyms, word_counts: Counter[str]) -> _EntryText:
+        counts: dict[str, float] = defaultdict(float)
+        phrasing_tokens: list[frozenset[str]] = []
+        phrasings: dict[Lang, tuple[str, ...]] = {}
+        for lang in LANGS:
+            fields = [
+                (entry.title.get(lang), "title"),
+                *((question, "question") for question in entry.questions.get(lang, ())),
+                *((keyword, "keyword") for keyword in entry.keywords.get(lang, ())),
+            ]
+            cleaned = []
+            for text, field in fields:
+                normalized = normalize(text)
+                tokens = normalized_tokens(normalized, synonyms)
+                for token in tokens:
+                    counts[token] += FIELD_WEIGHTS[field]
+                phrasing_tokens.append(frozenset(tokens))
+                cleaned.append(clean_in_order(normalized))
+                word_counts.update(LATIN_WORD.findall(normalized))
+            phrasings[lang] = tuple(cleaned)
+            answer = normalize(entry.answer.get(lang))
+            for token in normalized_tokens(answer, synonyms, with_mentions=False):
+                counts[token] += FIELD_WEIGHTS["answer"]
+            word_counts.update(LATIN_WORD.findall(answer))
+        refs = [token for ref in entry.refs for token in ref_tokens(ref)]
+        for token in refs:
+            counts[token] += FIELD_WEIGHTS["ref"]
+        return cls(dict(counts), frozenset(refs).union(*phrasing_tokens), phrasing_tokens, phrasings)
+
+
+@dataclass(frozen=True)
 class SearchIndex:
     entries: tuple[Entry, ...]
     positions_by_ref: Mapping[str, tuple[int, ...]]  # canonical ref -> the entries that answer it
@@ -88,7 +134,8 @@ class SearchIndex:
     known_words: frozenset[str]
     common_words: frozenset[str]  # everyday English: unknown to the knowledge base, but not typos
     vocabulary: Mapping[str, tuple[str, ...]]
-    phrasings: tuple[Mapping[Lang, tuple[str, ...]], ...]  # cleaned, for fuzzy re-ranking
+    phrasings: tuple[Mapping[Lang, tuple[str, ...]], ...]  # cleaned and word-sorted, for fuzzy re-ranking
+    phrasings_in_order: tuple[Mapping[Lang, tuple[str, ...]], ...]  # the same, words in their order
     max_idf: float
     versions: tuple[frozenset[str], ...]  # guideline versions each entry is about (empty: any)
     about_tokens: tuple[frozenset[str], ...]  # tokens of what an entry is about (not its answer)
@@ -130,42 +177,17 @@ class SearchIndex:
         phrasing_sets: list[list[frozenset[str]]] = []
         word_counts: Counter[str] = Counter(REFERENCE_WORDS)
         phrasings: list[dict[Lang, tuple[str, ...]]] = []
+        phrasings_in_order: list[dict[Lang, tuple[str, ...]]] = []
         term_counts: list[dict[str, float]] = []
         for position, entry in enumerate(entry_list):
-            weights: dict[str, float] = defaultdict(float)
-
-            def add(tokens: Iterable[str], weight: float, counts: dict[str, float] = weights) -> None:
-                for token in tokens:
-                    counts[token] += weight
-
-            per_lang: dict[Lang, tuple[str, ...]] = {}
-            sets: list[frozenset[str]] = []
-            for lang in LANGS:
-                fields = [
-                    (entry.title.get(lang), "title"),
-                    *((question, "question") for question in entry.questions.get(lang, ())),
-                    *((keyword, "keyword") for keyword in entry.keywords.get(lang, ())),
-                ]
-                cleaned = []
-                for text, field in fields:
-                    normalized = normalize(text)
-                    tokens = normalized_tokens(normalized, synonyms)
-                    add(tokens, FIELD_WEIGHTS[field])
-                    sets.append(frozenset(tokens))
-                    cleaned.append(clean_for_fuzzy(normalized))
-                    word_counts.update(LATIN_WORD.findall(normalized))
-                answer = normalize(entry.answer.get(lang))
-                add(normalized_tokens(answer, synonyms, with_mentions=False), FIELD_WEIGHTS["answer"])
-                word_counts.update(LATIN_WORD.findall(answer))
-                per_lang[lang] = tuple(cleaned)
-            refs = [token for ref in entry.refs for token in ref_tokens(ref)]
-            add(refs, FIELD_WEIGHTS["ref"])
-            phrasings.append(per_lang)
-            phrasing_sets.append(sets)
-            about_tokens.append(frozenset(refs).union(*sets))
-            doc_len.append(sum(weights.values()))
-            term_counts.append(dict(weights))
-            for token, tf in weights.items():
+            text = _EntryText.read(entry, synonyms, word_counts)
+            phrasings.append({lang: tuple(clean_for_fuzzy(p) for p in found) for lang, found in text.phrasings.items()})
+            phrasings_in_order.append(text.phrasings)
+            phrasing_sets.append(text.phrasing_tokens)
+            about_tokens.append(text.about)
+            doc_len.append(sum(text.counts.values()))
+            term_counts.append(text.counts)
+            for token, tf in text.counts.items():
                 postings[token].append((position, tf))
         count = max(len(entry_list), 1)
         idf = {
@@ -207,6 +229,7 @@ class SearchIndex:
             common_words=common_english_words(),
             vocabulary=_by_initial(word_counts, synonyms),
             phrasings=tuple(phrasings),
+            phrasings_in_order=tuple(phrasings_in_order),
             max_idf=max(idf.values(), default=1.0),
             about_tokens=tuple(about_tokens),
             term_counts=tuple(term_counts),

@@ -21,7 +21,7 @@ import numpy.typing as npt
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
-from knowledge.index import SearchIndex, clean_for_fuzzy
+from knowledge.index import SearchIndex, clean_for_fuzzy, clean_in_order
 from knowledge.mentions import Mentions, find_mentions
 from knowledge.model import Entry, KnowledgeBase, Lang
 from knowledge.refs import CURRENT_VERSION
@@ -34,6 +34,12 @@ SPELLING_WEIGHT = 0.8  # evidence from a corrected word counts a little less tha
 UNKNOWN_WORD_WEIGHT = 1.0  # of the rarest known word's weight
 UNKNOWN_CJK_WEIGHT = 0.5  # of the same, for an unknown CJK bigram (see _token_weight)
 FUZZY_SCORER = fuzz.ratio  # on word-sorted text (clean_for_fuzzy): token-sort similarity
+# A long question often wraps a short ask in context ("we're a 300-person firm and ... so what does item 9
+# want?"): the best match of a shorter phrasing anywhere inside it, words in order. Only for the strongest
+# BM25 candidates, and only the last WINDOW_CHARS of the question: it costs about 5 µs per phrasing.
+FUZZY_WINDOW_SCORER = fuzz.partial_ratio
+WINDOW_CANDIDATES = 5
+WINDOW_CHARS = 200
 # Two small linear models over each candidate's evidence, both fitted by benchmarks/calibrate.py on the
 # training and dev question sets (never on the held-out sets). RANKING orders the candidates (fitted
 # on pairs: right answer vs wrong one for the same question); CALIBRATION turns the leader's evidence,
@@ -50,19 +56,21 @@ FEATURES = (
     "anchored",
     "pinned",
     "likelihood_share",
+    "fuzzy_window",
 )
 RANKING = {
-    "log_bm25": 1.561,
-    "bm25_share": 5.739,
-    "coverage": 2.426,
-    "known_coverage": -1.904,
-    "about_coverage": -3.479,
-    "phrase_match": 1.102,
-    "fuzzy": 8.879,
+    "log_bm25": 1.265,
+    "bm25_share": 5.715,
+    "coverage": 2.612,
+    "known_coverage": -2.128,
+    "about_coverage": -3.379,
+    "phrase_match": 0.611,
+    "fuzzy": 8.759,
     "unknown": 0.000,
     "anchored": 0.000,
-    "pinned": 2.785,
-    "likelihood_share": 6.388,
+    "pinned": 2.743,
+    "likelihood_share": 5.315,
+    "fuzzy_window": 1.240,
 }
 CONFIDENCE_FEATURES = (
     *FEATURES,
@@ -74,24 +82,25 @@ CONFIDENCE_FEATURES = (
     "agree_phrase",
 )
 CALIBRATION = {
-    "bias": -5.507,
-    "log_bm25": 0.695,
-    "bm25_share": -2.286,
-    "coverage": 1.297,
-    "known_coverage": 0.388,
-    "about_coverage": 2.706,
-    "phrase_match": -2.069,
-    "fuzzy": 6.199,
-    "unknown": -5.262,
-    "anchored": -0.047,
-    "pinned": 2.195,
-    "likelihood_share": 1.871,
-    "lead": 0.478,
-    "fuzzy_margin": -0.359,
-    "about_margin": -1.261,
-    "agree_bm25": 0.732,
-    "agree_fuzzy": 0.050,
-    "agree_phrase": 0.198,
+    "bias": -9.211,
+    "log_bm25": 0.696,
+    "bm25_share": -1.096,
+    "coverage": 1.370,
+    "known_coverage": 0.870,
+    "about_coverage": 2.138,
+    "phrase_match": -2.678,
+    "fuzzy": 6.045,
+    "unknown": -4.460,
+    "anchored": -0.974,
+    "pinned": 3.820,
+    "likelihood_share": 2.665,
+    "fuzzy_window": 4.138,
+    "lead": 0.237,
+    "fuzzy_margin": -0.058,
+    "about_margin": -1.212,
+    "agree_bm25": 0.784,
+    "agree_fuzzy": 0.133,
+    "agree_phrase": 0.041,
 }
 THRESHOLD = 0.5
 LEAD_CAP = 5.0  # a lead beyond this says nothing more
@@ -114,6 +123,7 @@ class Candidate:
     about_coverage: float  # the same, counting only the title, phrasings, keywords and refs
     phrase_match: float  # cosine (idf-weighted tokens) with the entry's closest single phrasing
     fuzzy: float  # character-level similarity with the closest phrasing in the question's language
+    fuzzy_window: float  # the same for a shorter phrasing found anywhere in the question (or fuzzy)
     unknown: float  # share of the question's evidence in words the knowledge base has never seen
     anchored: float  # share of the question's evidence in domain concepts and explicit mentions
     pinned: bool  # the question names exactly this item, principle or appendix
@@ -178,7 +188,8 @@ class _Query:
     tokens: dict[str, float]  # token -> strength (1.0, or less for a spelling guess)
     weights: dict[str, float]  # token -> how much it says: its idf, or the weight of an unknown word
     mentions: Mentions
-    fuzzy_text: str
+    fuzzy_text: str  # word-sorted
+    window_text: str  # words in order, the question's end
 
 
 def correct_spelling(normalized: str, index: SearchIndex) -> tuple[str, set[str]]:
@@ -223,7 +234,7 @@ def _parse(question: str, index: SearchIndex) -> _Query:
     ) and not mentions.versions:
         tokens[f"_{CURRENT_VERSION}"] = 1.0
     weights = {token: _token_weight(token, index) for token in tokens}
-    return _Query(tokens, weights, mentions, clean_for_fuzzy(normalized))
+    return _Query(tokens, weights, mentions, clean_for_fuzzy(normalized), clean_in_order(normalized)[-WINDOW_CHARS:])
 
 
 def _token_weight(token: str, index: SearchIndex) -> float:
@@ -252,7 +263,7 @@ def _candidate(
     *,
     bm25: float,
     leader: float,
-    fuzzy: float,
+    fuzzy: tuple[float, float],
     phrase_matches: npt.NDArray[np.float64],
 ) -> Candidate:
     entry = index.entries[position]
@@ -277,7 +288,8 @@ def _candidate(
         coverage=matched / total if total else 0.0,
         about_coverage=about / total if total else 0.0,
         phrase_match=float(phrase_matches[position]),
-        fuzzy=fuzzy,
+        fuzzy=fuzzy[0],
+        fuzzy_window=fuzzy[1],
         unknown=unknown / total if total else 1.0,
         anchored=anchored / total if total else 0.0,
         pinned=pinned_ref is not None and pinned_ref in entry.refs,
@@ -307,19 +319,30 @@ def _with_likelihood_shares(candidates: list[Candidate]) -> list[Candidate]:
     return [replace(c, likelihood_share=share / total) for c, share in zip(candidates, odds, strict=True)]
 
 
-def _fuzzy(query: _Query, index: SearchIndex, lang: Lang, positions: list[int]) -> list[float]:
-    """Each entry's best character-level similarity to one of its phrasings in the question's language."""
+def _fuzzy(query: _Query, index: SearchIndex, lang: Lang, positions: list[int]) -> list[tuple[float, float]]:
+    """Each entry's best character-level similarity to one of its phrasings in the question's language:
+    whole against whole (token sort), and a shorter phrasing against its best match inside the question."""
     choices: list[str] = []
     owners: list[int] = []
+    inside: list[str] = []  # phrasings shorter than the question, of the first candidates (BM25 order)
+    inside_owners: list[int] = []
     for number, position in enumerate(positions):
         phrasings = index.phrasings[position].get(lang, ())
         choices += phrasings
         owners += [number] * len(phrasings)
-    best = np.zeros(len(positions))
+        if number < WINDOW_CANDIDATES:
+            shorter = [p for p in index.phrasings_in_order[position].get(lang, ()) if len(p) < len(query.window_text)]
+            inside += shorter
+            inside_owners += [number] * len(shorter)
+    whole = np.zeros(len(positions))
     if choices:  # one call for all candidates' phrasings
         similarity = process.cdist([query.fuzzy_text], choices, scorer=FUZZY_SCORER, dtype=np.float64)[0]
-        np.maximum.at(best, owners, similarity / 100)
-    return best.tolist()
+        np.maximum.at(whole, owners, similarity / 100)
+    window = whole.copy()
+    if inside:
+        similarity = process.cdist([query.window_text], inside, scorer=FUZZY_WINDOW_SCORER, dtype=np.float64)[0]
+        np.maximum.at(window, inside_owners, similarity / 100)
+    return list(zip(whole.tolist(), window.tolist(), strict=True))
 
 
 def rank_score(candidate: Candidate) -> float:
