@@ -91,6 +91,24 @@ def test_out_of_scope_is_refused_honestly(kb: KnowledgeBase, question: str) -> N
     assert payload["answered"] is False
 
 
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        (
+            "Our head of IT just resigned and nobody owns security right now. Does the guideline say I need a CISO?",
+            "topic-ciso",
+        ),
+        ("来年度の予算編成が始まりました。セキュリティにいくらかけるべきか、目安はありますか？", "v3-item-3"),
+    ],
+)
+def test_a_near_miss_offers_the_entry_it_nearly_chose(kb: KnowledgeBase, question: str, entry_id: str) -> None:
+    """Long, chatty questions often fall just short of the confidence bar; the reply must still point the
+    reader at the right entry (answered, or the first "did you mean")."""
+    payload = retrieve(question, kb).to_json()
+    offered = [payload["entry_id"]] if payload["answered"] else [s["entry_id"] for s in payload["suggestions"][:1]]
+    assert offered == [entry_id]
+
+
 def test_json_shape_is_the_contract(kb: KnowledgeBase) -> None:
     payload = retrieve("Who publishes the guidelines?", kb).to_json()
     assert set(payload) == {"question", "lang", "answered", "entry_id", "refs", "score", "answer", "suggestions"}
