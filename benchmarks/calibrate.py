@@ -42,6 +42,7 @@ DEFAULT_SETS = (
     "tests/data/trainset_ja.yaml",
     "tests/data/trainset_chatty_en.yaml",
     "tests/data/trainset_chatty_ja.yaml",
+    "tests/data/trainset_vague.yaml",
     "tests/data/devset.yaml",
 )
 L2 = 1.0  # on standardised features: keeps weights modest so neither model leans on quirks of the training set

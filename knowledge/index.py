@@ -15,7 +15,15 @@ import numpy.typing as npt
 from knowledge.mentions import find_mentions
 from knowledge.model import LANGS, Entry, Lang
 from knowledge.refs import VERSIONS, parse_item_ref
-from knowledge.text import EN_STOPWORDS, LATIN_WORD, Synonyms, common_english_words, normalize, tokenize
+from knowledge.text import (
+    EN_STOPWORDS,
+    KATAKANA_WORD,
+    LATIN_WORD,
+    Synonyms,
+    common_english_words,
+    normalize,
+    tokenize,
+)
 
 # How much one occurrence in each field counts. Titles and curated phrasings say what an entry is
 # about; answers mention neighbouring topics in passing, so they count for less.
@@ -34,7 +42,7 @@ def _by_initial(word_counts: Counter[str], synonyms: Synonyms) -> dict[str, tupl
     counts = word_counts + Counter(EN_STOPWORDS) + Counter(synonyms.words())
     buckets: dict[str, list[str]] = defaultdict(list)
     for word, _count in counts.most_common():
-        if len(word) >= 3:
+        if len(word) >= 3 and word.isascii():
             buckets[word[0]].append(word)
     return {initial: tuple(found) for initial, found in buckets.items()}
 
@@ -110,11 +118,13 @@ class _EntryText:
                 phrasing_tokens.append(frozenset(tokens))
                 cleaned.append(clean_in_order(normalized))
                 word_counts.update(LATIN_WORD.findall(normalized))
+                word_counts.update(KATAKANA_WORD.findall(normalized))
             phrasings[lang] = tuple(cleaned)
             answer = normalize(entry.answer.get(lang))
             for token in normalized_tokens(answer, synonyms, with_mentions=False):
                 counts[token] += FIELD_WEIGHTS["answer"]
             word_counts.update(LATIN_WORD.findall(answer))
+            word_counts.update(KATAKANA_WORD.findall(answer))
         refs = [token for ref in entry.refs for token in ref_tokens(ref)]
         for token in refs:
             counts[token] += FIELD_WEIGHTS["ref"]
@@ -134,6 +144,7 @@ class SearchIndex:
     known_words: frozenset[str]
     common_words: frozenset[str]  # everyday English: unknown to the knowledge base, but not typos
     vocabulary: Mapping[str, tuple[str, ...]]
+    katakana_words: frozenset[str]  # loanwords the knowledge base uses, for ones typed in hiragana
     phrasings: tuple[Mapping[Lang, tuple[str, ...]], ...]  # cleaned and word-sorted, for fuzzy re-ranking
     phrasings_in_order: tuple[Mapping[Lang, tuple[str, ...]], ...]  # the same, words in their order
     max_idf: float
@@ -228,6 +239,7 @@ class SearchIndex:
             known_words=frozenset(word_counts) | EN_STOPWORDS | synonyms.words(),
             common_words=common_english_words(),
             vocabulary=_by_initial(word_counts, synonyms),
+            katakana_words=frozenset(w for w in word_counts if not w.isascii()) | synonyms.katakana_forms(),
             phrasings=tuple(phrasings),
             phrasings_in_order=tuple(phrasings_in_order),
             max_idf=max(idf.values(), default=1.0),

@@ -49,7 +49,11 @@ _ITEM_RANGE = re.compile(rf"(?:指示|項目|items?|directions?|directives?){_RA
 _PRINCIPLE_RANGE = re.compile(rf"(?:原則|principles?){_RANGE}(?:原則)?\s*3(?![0-9])")
 # "#5", "no. 6": an item, or a principle when the question talks about principles and not items.
 _NUMBERED = re.compile(r"(?<![a-z0-9])(?:#|no\.)\s*(\d{1,2})(?![0-9a-z]|\.[0-9])")
+# "Ver1.0の9番目", "指示の3つ目": the same, but only in a question that names a version, items or principles
+# ("1つ目の質問です" is just a first question).
+_ORDINAL = re.compile(r"(?<![0-9])(\d{1,2})\s*(?:番目|つ目)")
 _ITEM_WORD = re.compile(r"item|direction|directive|instruction|指示|項目")
+_PRINCIPLE_WORD = re.compile(r"princip|原則")
 _APPENDIX = re.compile(r"(?:appendix|annex|付録|別添|別紙)\s*([a-f])(?![a-z])")
 # Plural "principles" with no number means the set of three.
 _PRINCIPLE_LIST = re.compile(
@@ -121,10 +125,15 @@ def find_mentions(normalized: str) -> Mentions:
     versions = frozenset(v for v, pattern in _VERSION_PATTERNS if pattern.search(normalized))
     items = _numbers(_ITEM, normalized, 10)
     principles = _numbers(_PRINCIPLE, normalized, 3)
-    if "princip" in normalized and not _ITEM_WORD.search(normalized):
-        principles |= _numbers(_NUMBERED, normalized, 3)
-    else:
-        items |= _numbers(_NUMBERED, normalized, 10)
+    about_principles = bool(_PRINCIPLE_WORD.search(normalized)) and not _ITEM_WORD.search(normalized)
+    numbered = [_NUMBERED]
+    if versions or _ITEM_WORD.search(normalized) or _PRINCIPLE_WORD.search(normalized):
+        numbered.append(_ORDINAL)
+    for pattern in numbered:
+        if about_principles:
+            principles |= _numbers(pattern, normalized, 3)
+        else:
+            items |= _numbers(pattern, normalized, 10)
     return Mentions(
         versions=versions,
         items=items,

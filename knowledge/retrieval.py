@@ -25,7 +25,7 @@ from knowledge.index import SearchIndex, clean_for_fuzzy, clean_in_order
 from knowledge.mentions import Mentions, find_mentions
 from knowledge.model import Entry, KnowledgeBase, Lang
 from knowledge.refs import CURRENT_VERSION
-from knowledge.text import LATIN_WORD, detect_lang, normalize, stem, tokenize
+from knowledge.text import LATIN_WORD, detect_lang, katakana_loanwords, normalize, stem, tokenize
 
 MAX_QUESTION_CHARS = 500  # longer input is cut before searching; the reply says so
 CANDIDATES = 10
@@ -59,18 +59,18 @@ FEATURES = (
     "fuzzy_window",
 )
 RANKING = {
-    "log_bm25": 1.265,
-    "bm25_share": 5.715,
-    "coverage": 2.612,
-    "known_coverage": -2.128,
-    "about_coverage": -3.379,
-    "phrase_match": 0.611,
-    "fuzzy": 8.759,
+    "log_bm25": 0.997,
+    "bm25_share": 6.027,
+    "coverage": 2.532,
+    "known_coverage": -2.027,
+    "about_coverage": -3.343,
+    "phrase_match": 0.456,
+    "fuzzy": 8.909,
     "unknown": 0.000,
     "anchored": 0.000,
-    "pinned": 2.743,
-    "likelihood_share": 5.315,
-    "fuzzy_window": 1.240,
+    "pinned": 2.754,
+    "likelihood_share": 5.266,
+    "fuzzy_window": 1.322,
 }
 CONFIDENCE_FEATURES = (
     *FEATURES,
@@ -80,27 +80,35 @@ CONFIDENCE_FEATURES = (
     "agree_bm25",
     "agree_fuzzy",
     "agree_phrase",
+    "terse",
+    "terse_phrase",
+    "terse_share",
+    "terse_lead",
 )
 CALIBRATION = {
-    "bias": -9.211,
-    "log_bm25": 0.696,
-    "bm25_share": -1.096,
-    "coverage": 1.370,
-    "known_coverage": 0.870,
-    "about_coverage": 2.138,
-    "phrase_match": -2.678,
-    "fuzzy": 6.045,
-    "unknown": -4.460,
-    "anchored": -0.974,
-    "pinned": 3.820,
-    "likelihood_share": 2.665,
-    "fuzzy_window": 4.138,
-    "lead": 0.237,
-    "fuzzy_margin": -0.058,
-    "about_margin": -1.212,
-    "agree_bm25": 0.784,
-    "agree_fuzzy": 0.133,
-    "agree_phrase": 0.041,
+    "bias": -8.253,
+    "log_bm25": 0.869,
+    "bm25_share": -1.846,
+    "coverage": 1.510,
+    "known_coverage": 0.900,
+    "about_coverage": 1.164,
+    "phrase_match": -2.004,
+    "fuzzy": 5.008,
+    "unknown": -4.194,
+    "anchored": 0.525,
+    "pinned": 3.350,
+    "likelihood_share": 2.743,
+    "fuzzy_window": 3.817,
+    "lead": 0.184,
+    "fuzzy_margin": 0.183,
+    "about_margin": -0.734,
+    "agree_bm25": 0.760,
+    "agree_fuzzy": 0.147,
+    "agree_phrase": 0.056,
+    "terse": -7.208,
+    "terse_phrase": 1.103,
+    "terse_share": 13.435,
+    "terse_lead": 0.585,
 }
 THRESHOLD = 0.5
 LEAD_CAP = 5.0  # a lead beyond this says nothing more
@@ -132,6 +140,7 @@ class Candidate:
     unknown: float  # share of the question's evidence in words the knowledge base has never seen
     anchored: float  # share of the question's evidence in domain concepts and explicit mentions
     pinned: bool  # the question names exactly this item, principle or appendix
+    terse: bool  # the question has one search token (a word, a concept or a reference)
     log_likelihood: float  # of the question's known words under this entry's word model (naive Bayes)
     likelihood_share: float = 0.0  # this entry's share of the candidates' posterior under those models
     rank_score: float = 0.0
@@ -227,7 +236,7 @@ def correct_spelling(normalized: str, index: SearchIndex) -> tuple[str, set[str]
 
 
 def _parse(question: str, index: SearchIndex) -> _Query:
-    normalized, guessed = correct_spelling(normalize(question), index)
+    normalized, guessed = correct_spelling(katakana_loanwords(normalize(question), index.katakana_words), index)
     mentions = find_mentions(normalized)
     replaced = index.synonyms.replace(normalized)
     guessed_tokens = {stem(word) for word in guessed}
@@ -298,6 +307,7 @@ def _candidate(
         unknown=unknown / total if total else 1.0,
         anchored=anchored / total if total else 0.0,
         pinned=pinned_ref is not None and pinned_ref in entry.refs,
+        terse=len(query.tokens) <= 1,
         log_likelihood=_log_likelihood(query, index, position),
     )
 
@@ -355,11 +365,21 @@ def rank_score(candidate: Candidate) -> float:
 
 
 def confidence_features(ranked: Sequence[Candidate]) -> dict[str, float]:
-    """The leader's evidence, its margins over the runner-up, and whether each signal alone agrees on it."""
+    """The leader's evidence, its margins over the runner-up, and whether each signal alone agrees on it.
+
+    A one-word question ("CISO", "security") gets its own weights for how distinctive the match is: the
+    same full coverage means a sure answer for "CISO" and nothing for "security", which every entry has.
+    """
     best = ranked[0]
     runner_up = ranked[1] if len(ranked) > 1 else None
+    lead = min(best.rank_score - runner_up.rank_score, LEAD_CAP) if runner_up else LEAD_CAP
+    terse = float(best.terse)
     return best.features() | {
-        "lead": min(best.rank_score - runner_up.rank_score, LEAD_CAP) if runner_up else LEAD_CAP,
+        "lead": lead,
+        "terse": terse,
+        "terse_phrase": terse * best.phrase_match,
+        "terse_share": terse * best.likelihood_share,
+        "terse_lead": terse * lead,
         "fuzzy_margin": best.fuzzy - runner_up.fuzzy if runner_up else best.fuzzy,
         "about_margin": best.about_coverage - runner_up.about_coverage if runner_up else best.about_coverage,
         "agree_bm25": float(best.bm25 >= max(c.bm25 for c in ranked)),

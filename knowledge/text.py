@@ -266,6 +266,36 @@ def common_english_words() -> frozenset[str]:
     return frozenset(word for word, count in counts.items() if count >= COMMON_WORD_MIN_COUNT)
 
 
+# A loanword typed without converting to katakana (せきゅりてぃ, しーさーと): hiragana (with ー) runs are
+# searched for katakana words the knowledge base uses, longest first, up to this many characters.
+_HIRAGANA_RUN = re.compile(r"[\u3041-\u3096ー]{3,}")
+_TO_KATAKANA = str.maketrans({chr(code): chr(code + 0x60) for code in range(0x3041, 0x3097)})
+KATAKANA_WORD = re.compile(r"[\u30a1-\u30faー]{3,}")
+_LONGEST_LOANWORD = 12
+
+
+def katakana_loanwords(normalized: str, known: frozenset[str]) -> str:
+    """Turn the parts of hiragana runs that spell a known katakana word (three or more kana) into it."""
+
+    def convert(match: re.Match[str]) -> str:
+        run = match.group()
+        katakana = run.translate(_TO_KATAKANA)
+        pieces: list[str] = []
+        start = 0
+        while start < len(run):
+            for end in range(min(len(run), start + _LONGEST_LOANWORD), start + 2, -1):
+                if katakana[start:end] in known:
+                    pieces.append(katakana[start:end])
+                    start = end
+                    break
+            else:
+                pieces.append(run[start])
+                start += 1
+        return _TRAILING_CHOONPU.sub("", "".join(pieces))
+
+    return _HIRAGANA_RUN.sub(convert, normalized) if known else normalized
+
+
 def detect_lang(text: str) -> Lang:
     return "ja" if _JA_CHARS.search(text) else "en"
 
@@ -418,6 +448,12 @@ class Synonyms:
             cursor = end
         pieces.append(normalized[cursor:])
         return "".join(pieces)
+
+    def katakana_forms(self) -> frozenset[str]:
+        """Surface forms that are one katakana word (シーサート)."""
+        return frozenset(
+            form for forms in self.japanese_from.values() for form, _concept in forms if KATAKANA_WORD.fullmatch(form)
+        )
 
     def words(self) -> frozenset[str]:
         """Every English word in a surface form."""

@@ -67,6 +67,7 @@ def test_answer_comes_in_the_question_language(kb: KnowledgeBase) -> None:
         ("Wich directoin is abut incidnet respnse teams?", "v3-item-7"),
         ("v1 prionciple 1", "v1-principle-1"),
         ("cybersecuirty guidlines overveiw", "topic-overview"),
+        ("しーさーとって必要？", "v3-item-7"),  # a loanword typed in hiragana
     ],
 )
 def test_misspelt_questions_are_understood(kb: KnowledgeBase, question: str, entry_id: str) -> None:
@@ -107,6 +108,14 @@ def test_a_near_miss_offers_the_entry_it_nearly_chose(kb: KnowledgeBase, questio
     payload = retrieve(question, kb).to_json()
     offered = [payload["entry_id"]] if payload["answered"] else [s["entry_id"] for s in payload["suggestions"][:1]]
     assert offered == [entry_id]
+
+
+@pytest.mark.parametrize(
+    "question", ["cyber security", "サイバーセキュリティ", "information security", "リスクについて"]
+)
+def test_a_question_every_entry_matches_is_not_answered_at_random(kb: KnowledgeBase, question: str) -> None:
+    """One broad word says nothing about which entry is wanted: decline (and suggest) rather than guess."""
+    assert not retrieve(question, kb).answered
 
 
 def test_json_shape_is_the_contract(kb: KnowledgeBase) -> None:

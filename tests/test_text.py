@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from knowledge.mentions import find_mentions
-from knowledge.text import Synonyms, detect_lang, normalize, tokenize
+from knowledge.text import Synonyms, detect_lang, katakana_loanwords, normalize, tokenize
 
 
 @pytest.mark.parametrize(
@@ -34,6 +34,20 @@ def test_japanese_is_bigrammed_and_particles_dropped() -> None:
     assert "託先" in tokens
     assert "管理" in tokens
     assert not any(token in ("の", "について") for token in tokens)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("しーさーとって必要？", "シーサートって必要?"),
+        # Kanji words typed in kana stay: there is no reading dictionary.
+        ("ちゅうしょうきぎょうの せきゅりてぃー", "ちゅうしょうきぎょうの セキュリティ"),
+        ("ですから、ありがとうございます", "ですから、ありがとうございます"),  # grammar stays
+    ],
+)
+def test_loanwords_typed_in_hiragana_become_katakana(typed: str, expected: str) -> None:
+    known = frozenset({"シーサート", "セキュリティ", "データ"})
+    assert katakana_loanwords(normalize(typed), known) == expected
 
 
 def test_english_is_stemmed_without_stopwords() -> None:
@@ -65,6 +79,9 @@ def test_english_is_stemmed_without_stopwords() -> None:
         ("No. 2 of the 2015 principles", "v1.principle.2"),
         ("原則1〜3の要点を教えて", None),
         ("旧版（2015年版）のCISOへの指示10項目", None),
+        ("Ver1.0の9番目", "v1.item.9"),
+        ("初版の原則の2つ目は？", "v1.principle.2"),
+        ("1つ目の質問です", None),  # a first question, not item 1
     ],
 )
 def test_explicit_references_are_resolved_exactly(question: str, pinned: str | None) -> None:
