@@ -1,6 +1,7 @@
 """Answer selection: `retrieve(question, kb)` is a pure function from a question to an Answer.
 
-1. Normalise (width, case, kana variants), detect the language, correct misspelt English words.
+1. Normalise (width, case, kana variants, loanwords typed in hiragana), detect the language, correct misspelt
+   English words.
 2. Find explicit item/version mentions; map synonyms to concept tokens; tokenize.
 3. BM25 over weighted fields picks candidates; each gets its evidence (coverage, phrase matches, its
    naive Bayes word model's share of the likelihood, ...).
