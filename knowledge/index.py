@@ -42,7 +42,7 @@ def _by_initial(word_counts: Counter[str], synonyms: Synonyms) -> dict[str, tupl
     counts = word_counts + Counter(EN_STOPWORDS) + Counter(synonyms.words())
     buckets: dict[str, list[str]] = defaultdict(list)
     for word, _count in counts.most_common():
-        if len(word) >= 3 and word.isascii():
+        if len(word) >= 3:
             buckets[word[0]].append(word)
     return {initial: tuple(found) for initial, found in buckets.items()}
 
@@ -97,12 +97,14 @@ class _EntryText:
     about: frozenset[str]  # tokens of what the entry is about: refs and phrasings, not its answer
     phrasing_tokens: list[frozenset[str]]
     phrasings: dict[Lang, tuple[str, ...]]
+    katakana: frozenset[str]  # katakana words in any field
 
     @classmethod
     def read(cls, entry: Entry, synonyms: Synonyms, word_counts: Counter[str]) -> _EntryText:
         counts: dict[str, float] = defaultdict(float)
         phrasing_tokens: list[frozenset[str]] = []
         phrasings: dict[Lang, tuple[str, ...]] = {}
+        katakana: set[str] = set()
         for lang in LANGS:
             fields = [
                 (entry.title.get(lang), "title"),
@@ -118,17 +120,18 @@ class _EntryText:
                 phrasing_tokens.append(frozenset(tokens))
                 cleaned.append(clean_in_order(normalized))
                 word_counts.update(LATIN_WORD.findall(normalized))
-                word_counts.update(KATAKANA_WORD.findall(normalized))
+                katakana.update(KATAKANA_WORD.findall(normalized))
             phrasings[lang] = tuple(cleaned)
             answer = normalize(entry.answer.get(lang))
             for token in normalized_tokens(answer, synonyms, with_mentions=False):
                 counts[token] += FIELD_WEIGHTS["answer"]
             word_counts.update(LATIN_WORD.findall(answer))
-            word_counts.update(KATAKANA_WORD.findall(answer))
+            katakana.update(KATAKANA_WORD.findall(answer))
         refs = [token for ref in entry.refs for token in ref_tokens(ref)]
         for token in refs:
             counts[token] += FIELD_WEIGHTS["ref"]
-        return cls(dict(counts), frozenset(refs).union(*phrasing_tokens), phrasing_tokens, phrasings)
+        about = frozenset(refs).union(*phrasing_tokens)
+        return cls(dict(counts), about, phrasing_tokens, phrasings, frozenset(katakana))
 
 
 @dataclass(frozen=True)
@@ -190,6 +193,7 @@ class SearchIndex:
         phrasings: list[dict[Lang, tuple[str, ...]]] = []
         phrasings_in_order: list[dict[Lang, tuple[str, ...]]] = []
         term_counts: list[dict[str, float]] = []
+        katakana_words: set[str] = set()
         for position, entry in enumerate(entry_list):
             text = _EntryText.read(entry, synonyms, word_counts)
             phrasings.append({lang: tuple(clean_for_fuzzy(p) for p in found) for lang, found in text.phrasings.items()})
@@ -198,6 +202,7 @@ class SearchIndex:
             about_tokens.append(text.about)
             doc_len.append(sum(text.counts.values()))
             term_counts.append(text.counts)
+            katakana_words |= text.katakana
             for token, tf in text.counts.items():
                 postings[token].append((position, tf))
         count = max(len(entry_list), 1)
@@ -239,7 +244,7 @@ class SearchIndex:
             known_words=frozenset(word_counts) | EN_STOPWORDS | synonyms.words(),
             common_words=common_english_words(),
             vocabulary=_by_initial(word_counts, synonyms),
-            katakana_words=frozenset(w for w in word_counts if not w.isascii()) | synonyms.katakana_forms(),
+            katakana_words=frozenset(katakana_words) | synonyms.katakana_forms(),
             phrasings=tuple(phrasings),
             phrasings_in_order=tuple(phrasings_in_order),
             max_idf=max(idf.values(), default=1.0),
