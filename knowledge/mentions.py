@@ -54,7 +54,8 @@ _NUMBERED = re.compile(r"(?<![a-z0-9])(?:#|no\.)\s*(\d{1,2})(?![0-9a-z]|\.[0-9])
 _ORDINAL = re.compile(r"(?<![0-9])(\d{1,2})\s*(?:番目|つ目)")
 _ITEM_WORD = re.compile(r"item|direction|directive|instruction|指示|項目")
 _PRINCIPLE_WORD = re.compile(r"princip|原則")
-_APPENDIX = re.compile(r"(?:appendix|annex|付録|別添|別紙)\s*([a-f])(?![a-z])")
+# "Appendix D", "付録A", and the check sheets "A-1" and "A-2", which are Appendix A.
+_APPENDIX = re.compile(r"(?:appendix|annex|付録|別添|別紙)\s*([a-f])(?![a-z])|(?<![a-z0-9-])(a)\s*-\s*[12](?![0-9])")
 # Plural "principles" with no number means the set of three.
 _PRINCIPLE_LIST = re.compile(
     r"(?:3|three)\s*principles|(?<![第0-9])3\s*原則|3つの原則|(?<![0-9]\s)\bprinciples\b(?!\s*\d)"
@@ -140,5 +141,5 @@ def find_mentions(normalized: str) -> Mentions:
         principles=principles,
         item_list=all_items or bool(_ITEM_LIST.search(normalized)),
         principle_list=all_principles or bool(_PRINCIPLE_LIST.search(normalized)),
-        appendices=frozenset(m.group(1) for m in _APPENDIX.finditer(normalized)),
+        appendices=frozenset(m.group(1) or m.group(2) for m in _APPENDIX.finditer(normalized)),
     )

@@ -58,20 +58,24 @@ FEATURES = (
     "pinned",
     "likelihood_share",
     "fuzzy_window",
+    "off_version",
+    "kind_asked",
 )
 RANKING = {
-    "log_bm25": 0.997,
-    "bm25_share": 6.027,
-    "coverage": 2.532,
-    "known_coverage": -2.027,
-    "about_coverage": -3.343,
-    "phrase_match": 0.456,
-    "fuzzy": 8.909,
+    "log_bm25": 0.559,
+    "bm25_share": 3.185,
+    "coverage": 2.106,
+    "known_coverage": 0.040,
+    "about_coverage": -2.128,
+    "phrase_match": 1.645,
+    "fuzzy": 8.568,
     "unknown": 0.000,
     "anchored": 0.000,
-    "pinned": 2.754,
-    "likelihood_share": 5.266,
-    "fuzzy_window": 1.322,
+    "pinned": 2.009,
+    "likelihood_share": 6.167,
+    "fuzzy_window": 1.786,
+    "off_version": -3.696,
+    "kind_asked": 1.350,
 }
 CONFIDENCE_FEATURES = (
     *FEATURES,
@@ -87,29 +91,31 @@ CONFIDENCE_FEATURES = (
     "terse_lead",
 )
 CALIBRATION = {
-    "bias": -8.253,
-    "log_bm25": 0.869,
-    "bm25_share": -1.846,
-    "coverage": 1.510,
-    "known_coverage": 0.900,
-    "about_coverage": 1.164,
-    "phrase_match": -2.004,
-    "fuzzy": 5.008,
-    "unknown": -4.194,
-    "anchored": 0.525,
-    "pinned": 3.350,
-    "likelihood_share": 2.743,
-    "fuzzy_window": 3.817,
-    "lead": 0.184,
-    "fuzzy_margin": 0.183,
-    "about_margin": -0.734,
-    "agree_bm25": 0.760,
-    "agree_fuzzy": 0.147,
-    "agree_phrase": 0.056,
-    "terse": -7.208,
-    "terse_phrase": 1.103,
-    "terse_share": 13.435,
-    "terse_lead": 0.585,
+    "bias": -6.796,
+    "log_bm25": 0.592,
+    "bm25_share": -1.784,
+    "coverage": 1.527,
+    "known_coverage": 0.959,
+    "about_coverage": 0.962,
+    "phrase_match": -2.808,
+    "fuzzy": 4.722,
+    "unknown": -5.064,
+    "anchored": 0.606,
+    "pinned": 3.344,
+    "likelihood_share": 2.051,
+    "fuzzy_window": 3.636,
+    "off_version": -4.964,
+    "kind_asked": 4.525,
+    "lead": 0.296,
+    "fuzzy_margin": 0.050,
+    "about_margin": 0.170,
+    "agree_bm25": 0.745,
+    "agree_fuzzy": 0.166,
+    "agree_phrase": -0.086,
+    "terse": -8.202,
+    "terse_phrase": 3.699,
+    "terse_share": 10.029,
+    "terse_lead": 0.658,
 }
 THRESHOLD = 0.5
 LEAD_CAP = 5.0  # a lead beyond this says nothing more
@@ -126,6 +132,18 @@ SUGGESTION_COVERAGE = 0.3
 # An entry about another version than the one asked about (or than the current one, when the question
 # names none) keeps this share of its score: "what is item 4?" means Ver 3.0's item 4.
 VERSION_PRIOR = 0.7  # "指示7", "item 3 of Ver 1.0": the ref is resolved exactly
+# "Which item covers budgets?", "どの原則に当たる?": the answer is one item (principle, appendix), not an overview.
+_WHICH = r"\b(?:which|what)\s+(?:one\s+)?(?:(?:of\s+the\s+)?(?:10|ten|3|three|six|6)\s+)?"
+_WHICH_JA = "どの|どれの?|何番目?の?"
+_ASKED_KIND = {
+    kind: re.compile(rf"{_WHICH}(?:{english})\b|(?:{_WHICH_JA})(?:{japanese})|(?:{japanese})の?(?:どれ|何番)")
+    for kind, english, japanese in (
+        ("item", r"(?:action\s+)?(?:items?|directions?|directives?)", "指示|項目"),
+        ("principle", "principles?|principals?", "原則"),
+        ("appendix", "appendix|appendices|annex(?:es)?", "付録|別添"),
+    )
+}
+_ENTRY_KIND = re.compile(r"v\d\.(item|principle|appendix)\.\w+")
 
 
 @dataclass(frozen=True)
@@ -142,6 +160,8 @@ class Candidate:
     anchored: float  # share of the question's evidence in domain concepts and explicit mentions
     pinned: bool  # the question names exactly this item, principle or appendix
     terse: bool  # the question has one search token (a word, a concept or a reference)
+    kind_asked: bool  # the question asks which item (principle, appendix) covers something; this is one
+    off_version: bool  # the entry is about another version than the one asked about (or the current one)
     log_likelihood: float  # of the question's known words under this entry's word model (naive Bayes)
     likelihood_share: float = 0.0  # this entry's share of the candidates' posterior under those models
     rank_score: float = 0.0
@@ -205,6 +225,7 @@ class _Query:
     mentions: Mentions
     fuzzy_text: str  # word-sorted
     window_text: str  # words in order, the question's end
+    asks: frozenset[str]  # kinds of part it asks for: "which item covers ...", "どの原則"
 
 
 def correct_spelling(normalized: str, index: SearchIndex) -> tuple[str, set[str]]:
@@ -249,7 +270,10 @@ def _parse(question: str, index: SearchIndex) -> _Query:
     ) and not mentions.versions:
         tokens[f"_{CURRENT_VERSION}"] = 1.0
     weights = {token: _token_weight(token, index) for token in tokens}
-    return _Query(tokens, weights, mentions, clean_for_fuzzy(normalized), clean_in_order(normalized)[-WINDOW_CHARS:])
+    asks = frozenset(kind for kind, pattern in _ASKED_KIND.items() if pattern.search(normalized))
+    return _Query(
+        tokens, weights, mentions, clean_for_fuzzy(normalized), clean_in_order(normalized)[-WINDOW_CHARS:], asks
+    )
 
 
 def _token_weight(token: str, index: SearchIndex) -> float:
@@ -280,6 +304,7 @@ def _candidate(
     leader: float,
     fuzzy: tuple[float, float],
     phrase_matches: npt.NDArray[np.float64],
+    off_version: bool,
 ) -> Candidate:
     entry = index.entries[position]
     doc_tokens, about_tokens = index.term_counts[position], index.about_tokens[position]
@@ -309,6 +334,8 @@ def _candidate(
         anchored=anchored / total if total else 0.0,
         pinned=pinned_ref is not None and pinned_ref in entry.refs,
         terse=len(query.tokens) <= 1,
+        off_version=off_version,
+        kind_asked=any((m := _ENTRY_KIND.fullmatch(ref)) and m.group(1) in query.asks for ref in entry.refs),
         log_likelihood=_log_likelihood(query, index, position),
     )
 
@@ -406,7 +433,8 @@ def rank(question: str, kb: KnowledgeBase) -> tuple[list[Candidate], Lang, bool]
     query = _parse(text, index)
     scores = _bm25(query, index)
     wanted = query.mentions.versions or {CURRENT_VERSION}
-    scores[index.other_version_mask(wanted)] *= VERSION_PRIOR
+    off_version = index.other_version_mask(wanted)
+    scores[off_version] *= VERSION_PRIOR
     matched = np.flatnonzero(scores > 0)
     top = matched[np.argsort(-scores[matched], kind="stable")[:CANDIDATES]].tolist()
     pinned_ref = query.mentions.pinned_ref
@@ -426,6 +454,7 @@ def rank(question: str, kb: KnowledgeBase) -> tuple[list[Candidate], Lang, bool]
             leader=leader,
             fuzzy=similarity,
             phrase_matches=phrase_matches,
+            off_version=bool(off_version[position]),
         )
         for position, similarity in zip(top, fuzzy, strict=True)
     ]

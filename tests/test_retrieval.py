@@ -64,6 +64,22 @@ def test_answer_comes_in_the_question_language(kb: KnowledgeBase) -> None:
 @pytest.mark.parametrize(
     ("question", "entry_id"),
     [
+        # Every version has an item on this; a question that names none means the current one.
+        ("Which item covers sharing threat information with other companies?", "v3-item-10"),
+        # "Which item/principle ...": the answer is one of them, not an overview of all.
+        ("どの指示が取引先の管理について書いていますか", "v3-item-9"),
+        ("which principle says leaders must lead on cyber", "v3-principle-1"),
+    ],
+)
+def test_which_part_questions_get_that_part_of_the_current_version(
+    kb: KnowledgeBase, question: str, entry_id: str
+) -> None:
+    assert retrieve(question, kb).to_json()["entry_id"] == entry_id  # None unless answered
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
         ("Wich directoin is abut incidnet respnse teams?", "v3-item-7"),
         ("v1 prionciple 1", "v1-principle-1"),
         ("cybersecuirty guidlines overveiw", "topic-overview"),

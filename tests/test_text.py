@@ -68,6 +68,9 @@ def test_english_is_stemmed_without_stopwords() -> None:
         ("初版の(3)って何だった？", "v1.item.3"),
         ("List the ten items of Ver 1.0.", None),
         ("What's in Appendix A?", "v3.appendix.A"),
+        ("A-1とA-2の違いは？", "v3.appendix.A"),  # the check sheets are Appendix A
+        ("who fills in the a-2 sheet", "v3.appendix.A"),
+        ("a grade-a-1 supplier", None),
         ("2015 pension breach", None),
         ("difference between item 7 and item 8", None),
         ("directive #1 summary pls", "v3.item.1"),
