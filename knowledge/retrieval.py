@@ -62,20 +62,20 @@ FEATURES = (
     "kind_asked",
 )
 RANKING = {
-    "log_bm25": 0.559,
-    "bm25_share": 3.185,
-    "coverage": 2.106,
-    "known_coverage": 0.040,
-    "about_coverage": -2.128,
-    "phrase_match": 1.645,
-    "fuzzy": 8.568,
+    "log_bm25": 0.188,
+    "bm25_share": 4.103,
+    "coverage": 1.551,
+    "known_coverage": 0.291,
+    "about_coverage": -2.367,
+    "phrase_match": 1.918,
+    "fuzzy": 8.302,
     "unknown": 0.000,
     "anchored": 0.000,
-    "pinned": 2.009,
-    "likelihood_share": 6.167,
-    "fuzzy_window": 1.786,
-    "off_version": -3.696,
-    "kind_asked": 1.350,
+    "pinned": 1.900,
+    "likelihood_share": 6.438,
+    "fuzzy_window": 1.587,
+    "off_version": -3.838,
+    "kind_asked": 1.282,
 }
 CONFIDENCE_FEATURES = (
     *FEATURES,
@@ -89,33 +89,35 @@ CONFIDENCE_FEATURES = (
     "terse_phrase",
     "terse_share",
     "terse_lead",
+    "unknown_name",
 )
 CALIBRATION = {
-    "bias": -6.796,
-    "log_bm25": 0.592,
-    "bm25_share": -1.784,
-    "coverage": 1.527,
-    "known_coverage": 0.959,
-    "about_coverage": 0.962,
-    "phrase_match": -2.808,
-    "fuzzy": 4.722,
-    "unknown": -5.064,
-    "anchored": 0.606,
-    "pinned": 3.344,
-    "likelihood_share": 2.051,
-    "fuzzy_window": 3.636,
-    "off_version": -4.964,
-    "kind_asked": 4.525,
-    "lead": 0.296,
-    "fuzzy_margin": 0.050,
-    "about_margin": 0.170,
-    "agree_bm25": 0.745,
-    "agree_fuzzy": 0.166,
-    "agree_phrase": -0.086,
-    "terse": -8.202,
-    "terse_phrase": 3.699,
-    "terse_share": 10.029,
-    "terse_lead": 0.658,
+    "bias": -5.609,
+    "log_bm25": 0.652,
+    "bm25_share": -3.363,
+    "coverage": 2.095,
+    "known_coverage": 0.622,
+    "about_coverage": 0.551,
+    "phrase_match": -1.837,
+    "fuzzy": 4.502,
+    "unknown": -4.376,
+    "anchored": 0.552,
+    "pinned": 3.340,
+    "likelihood_share": 3.420,
+    "fuzzy_window": 3.071,
+    "off_version": -5.039,
+    "kind_asked": 4.674,
+    "lead": 0.147,
+    "fuzzy_margin": 0.457,
+    "about_margin": 0.527,
+    "agree_bm25": 1.089,
+    "agree_fuzzy": 0.174,
+    "agree_phrase": -0.015,
+    "terse": -7.357,
+    "terse_phrase": 2.702,
+    "terse_share": 9.971,
+    "terse_lead": 0.685,
+    "unknown_name": -1.098,
 }
 THRESHOLD = 0.5
 LEAD_CAP = 5.0  # a lead beyond this says nothing more
@@ -143,6 +145,9 @@ _ASKED_KIND = {
         ("appendix", "appendix|appendices|annex(?:es)?", "付録|別添"),
     )
 }
+# Acronyms and codes as typed ("GDPR", "NIS2", "SOC2"): one the knowledge base never mentions names a topic
+# it does not cover.
+_NAME = re.compile(r"(?<![A-Za-z])[A-Z][A-Z0-9]+(?![a-z])|\b[A-Za-z]+[0-9]+[A-Za-z0-9]*")
 _ENTRY_KIND = re.compile(r"v\d\.(item|principle|appendix)\.\w+")
 
 
@@ -160,6 +165,7 @@ class Candidate:
     anchored: float  # share of the question's evidence in domain concepts and explicit mentions
     pinned: bool  # the question names exactly this item, principle or appendix
     terse: bool  # the question has one search token (a word, a concept or a reference)
+    unknown_name: bool  # the question names something (an acronym, a code) the knowledge base never mentions
     kind_asked: bool  # the question asks which item (principle, appendix) covers something; this is one
     off_version: bool  # the entry is about another version than the one asked about (or the current one)
     log_likelihood: float  # of the question's known words under this entry's word model (naive Bayes)
@@ -225,6 +231,7 @@ class _Query:
     mentions: Mentions
     fuzzy_text: str  # word-sorted
     window_text: str  # words in order, the question's end
+    unknown_name: bool
     asks: frozenset[str]  # kinds of part it asks for: "which item covers ...", "どの原則"
 
 
@@ -271,9 +278,20 @@ def _parse(question: str, index: SearchIndex) -> _Query:
         tokens[f"_{CURRENT_VERSION}"] = 1.0
     weights = {token: _token_weight(token, index) for token in tokens}
     asks = frozenset(kind for kind, pattern in _ASKED_KIND.items() if pattern.search(normalized))
+    unknown_name = any(_unknown_name(normalize(name), index) for name in _NAME.findall(question))
     return _Query(
-        tokens, weights, mentions, clean_for_fuzzy(normalized), clean_in_order(normalized)[-WINDOW_CHARS:], asks
+        tokens,
+        weights,
+        mentions,
+        clean_for_fuzzy(normalized),
+        clean_in_order(normalized)[-WINDOW_CHARS:],
+        unknown_name,
+        asks,
     )
+
+
+def _unknown_name(name: str, index: SearchIndex) -> bool:
+    return name not in index.idf and name not in index.known_words and not find_mentions(name).tokens()
 
 
 def _token_weight(token: str, index: SearchIndex) -> float:
@@ -334,6 +352,7 @@ def _candidate(
         anchored=anchored / total if total else 0.0,
         pinned=pinned_ref is not None and pinned_ref in entry.refs,
         terse=len(query.tokens) <= 1,
+        unknown_name=query.unknown_name,
         off_version=off_version,
         kind_asked=any((m := _ENTRY_KIND.fullmatch(ref)) and m.group(1) in query.asks for ref in entry.refs),
         log_likelihood=_log_likelihood(query, index, position),
@@ -352,13 +371,25 @@ def _log_likelihood(query: _Query, index: SearchIndex, position: int) -> float:
     )
 
 
-def _with_likelihood_shares(candidates: list[Candidate]) -> list[Candidate]:
-    """Each candidate's posterior among the candidates, with a uniform prior (a softmax of log-likelihoods)."""
+def _null_log_likelihood(query: _Query, index: SearchIndex) -> float:
+    """The same for an entry of average length that contains none of the question's words."""
+    denominator = math.log(float(index.term_totals.mean()) + WORD_MODEL_SMOOTHING * len(index.idf))
+    return sum(
+        strength * (math.log(WORD_MODEL_SMOOTHING) - denominator)
+        for token, strength in query.tokens.items()
+        if token in index.idf
+    )
+
+
+def _with_likelihood_shares(candidates: list[Candidate], null: float) -> list[Candidate]:
+    """Each candidate's posterior among the candidates and an entry that shares no word with the question,
+    with a uniform prior (a softmax of log-likelihoods). The empty entry keeps a lone candidate from
+    looking certain."""
     if not candidates:
         return candidates
-    best = max(c.log_likelihood for c in candidates)
+    best = max(null, *(c.log_likelihood for c in candidates))
     odds = [math.exp(c.log_likelihood - best) for c in candidates]
-    total = sum(odds)
+    total = sum(odds) + math.exp(null - best)
     return [replace(c, likelihood_share=share / total) for c, share in zip(candidates, odds, strict=True)]
 
 
@@ -408,6 +439,7 @@ def confidence_features(ranked: Sequence[Candidate]) -> dict[str, float]:
         "terse_phrase": terse * best.phrase_match,
         "terse_share": terse * best.likelihood_share,
         "terse_lead": terse * lead,
+        "unknown_name": float(best.unknown_name),
         "fuzzy_margin": best.fuzzy - runner_up.fuzzy if runner_up else best.fuzzy,
         "about_margin": best.about_coverage - runner_up.about_coverage if runner_up else best.about_coverage,
         "agree_bm25": float(best.bm25 >= max(c.bm25 for c in ranked)),
@@ -458,7 +490,8 @@ def rank(question: str, kb: KnowledgeBase) -> tuple[list[Candidate], Lang, bool]
         )
         for position, similarity in zip(top, fuzzy, strict=True)
     ]
-    candidates = [replace(c, rank_score=rank_score(c)) for c in _with_likelihood_shares(candidates)]
+    candidates = _with_likelihood_shares(candidates, _null_log_likelihood(query, index))
+    candidates = [replace(c, rank_score=rank_score(c)) for c in candidates]
     candidates.sort(key=lambda c: (-c.rank_score, -c.bm25))
     return candidates, lang, truncated
 

@@ -97,7 +97,17 @@ def test_everyday_words_are_not_mistaken_for_typos(kb: KnowledgeBase) -> None:
     assert not guessed
 
 
-@pytest.mark.parametrize("question", ["What's the weather in Osaka?", "今日のランチのおすすめは？", "", "!!!"])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What's the weather in Osaka?",
+        "今日のランチのおすすめは？",
+        "",
+        "!!!",
+        "What's the capital of Australia?",  # one known word, in a single entry: no reason for confidence
+        "What does NERC CIP say about incident response teams?",  # a standard the guidelines never mention
+    ],
+)
 def test_out_of_scope_is_refused_honestly(kb: KnowledgeBase, question: str) -> None:
     answer = retrieve(question, kb)
     assert not answer.answered
