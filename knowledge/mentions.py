@@ -43,6 +43,11 @@ _PRINCIPLE = re.compile(
 _ITEM_LIST = re.compile(
     r"(?:10|ten)\s*(?:action\s*)?(?:items|directions|instructions)|10\s*(?:項目|の指示)|重要10|指示事項"
 )
+# "Which of the ten items covers X?", "10項目のうちどれ": one member of the list is wanted, not the list.
+_MEMBER_OF_LIST = re.compile(
+    r"\b(?:which|what)\s+(?:one\s+)?of\s+(?:the\s+)?(?:10|ten)\s*(?:action\s*)?(?:items|directions|instructions)"
+    r"|(?:10\s*(?:項目|の指示)|指示事項)(?:のうち|の中で|の中の|の中から|のどれ|でどれ)"
+)
 # "Directions 1-10", "指示1〜10", "原則1〜3": the whole list, not its first and last members.
 _RANGE = r"\s*1\s*(?:〜|~|-|–|—|から|to|through|thru)\s*"
 _ITEM_RANGE = re.compile(rf"(?:指示|項目|items?|directions?|directives?){_RANGE}(?:指示|項目)?\s*10(?![0-9])")
@@ -139,7 +144,7 @@ def find_mentions(normalized: str) -> Mentions:
         versions=versions,
         items=items,
         principles=principles,
-        item_list=all_items or bool(_ITEM_LIST.search(normalized)),
+        item_list=all_items or bool(_ITEM_LIST.search(_MEMBER_OF_LIST.sub(" ", normalized))),
         principle_list=all_principles or bool(_PRINCIPLE_LIST.search(normalized)),
         appendices=frozenset(m.group(1) or m.group(2) for m in _APPENDIX.finditer(normalized)),
     )

@@ -98,6 +98,13 @@ def test_list_mentions_are_not_single_items() -> None:
     assert not mentions.items
 
 
+@pytest.mark.parametrize(
+    "question", ["Which of the ten items are about backups?", "重要10項目のうちどれが予算の話？"]
+)
+def test_asking_for_one_member_of_the_list_is_not_asking_for_the_list(question: str) -> None:
+    assert not find_mentions(normalize(question)).item_list
+
+
 @pytest.mark.parametrize("question", ["指示1〜10をざっと並べて", "Directions 1-10 in one line each", "items 1 to 10"])
 def test_a_range_of_items_means_the_list(question: str) -> None:
     mentions = find_mentions(normalize(question))
