@@ -4,7 +4,8 @@
    English words.
 2. Find explicit item/version mentions; map synonyms to concept tokens; tokenize.
 3. BM25 over weighted fields picks candidates; each gets its evidence (coverage, phrase matches, its
-   naive Bayes word model's share of the likelihood, ...).
+   naive Bayes word model's share of the likelihood, whether it is about the version asked about and is
+   the kind of part asked for, ...).
 4. RANKING orders them; CALIBRATION turns the leader's evidence into a probability; below the
    threshold, abstain and suggest.
 """
@@ -169,7 +170,9 @@ class Candidate:
     kind_asked: bool  # the question asks which item (principle, appendix) covers something; this is one
     off_version: bool  # the entry is about another version than the one asked about (or the current one)
     log_likelihood: float  # of the question's known words under this entry's word model (naive Bayes)
-    likelihood_share: float = 0.0  # this entry's share of the candidates' posterior under those models
+    # This entry's share of the posterior under those models, among the candidates and an entry that shares
+    # no word with the question.
+    likelihood_share: float = 0.0
     rank_score: float = 0.0
 
     @property
