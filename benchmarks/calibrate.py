@@ -35,6 +35,7 @@ from knowledge.retrieval import (
     Candidate,
     confidence_features,
     rank,
+    trusts_reference,
 )
 
 DEFAULT_SETS = (
@@ -43,6 +44,7 @@ DEFAULT_SETS = (
     "tests/data/trainset_chatty_en.yaml",
     "tests/data/trainset_chatty_ja.yaml",
     "tests/data/trainset_vague.yaml",
+    "tests/data/trainset_blind.yaml",
     "tests/data/devset.yaml",
 )
 L2 = 1.0  # on standardised features: keeps weights modest so neither model leans on quirks of the training set
@@ -151,8 +153,8 @@ def print_table(title: str, evidence: list[Evidence], confidence: Matrix, right:
 def confidences(evidence: list[Evidence], ranking: Matrix, calibration: Matrix) -> tuple[Matrix, Matrix]:
     x, right = leaders(evidence, ranking)
     probability = 1 / (1 + np.exp(-(calibration[0] + x @ calibration[1:])))
-    pinned = x[:, CONFIDENCE_FEATURES.index("pinned")] > 0
-    return np.where(pinned, np.maximum(probability, PINNED_FLOOR), probability), right
+    trusted = np.array([trusts_reference(dict(zip(CONFIDENCE_FEATURES, row, strict=True))) for row in x], dtype=bool)
+    return np.where(trusted, np.maximum(probability, PINNED_FLOOR), probability), right
 
 
 def cross_validate(evidence: list[Evidence], folds: int = 5) -> None:

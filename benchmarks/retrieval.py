@@ -29,8 +29,16 @@ from knowledge.retrieval import Answer
 from knowledge.text import detect_lang, normalize, tokenize
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
-FITTED = ("trainset_en", "trainset_ja", "trainset_chatty_en", "trainset_chatty_ja", "trainset_vague", "devset")
-HELD_OUT = ("heldout", "heldout_final")
+FITTED = (
+    "trainset_en",
+    "trainset_ja",
+    "trainset_chatty_en",
+    "trainset_chatty_ja",
+    "trainset_vague",
+    "trainset_blind",
+    "devset",
+)
+HELD_OUT = ("heldout", "heldout_final", "heldout_blind")
 
 
 def expand(kb: KnowledgeBase, size: int, seed: int = 7) -> list[Entry]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -63,20 +63,20 @@ FEATURES = (
     "kind_asked",
 )
 RANKING = {
-    "log_bm25": 0.492,
-    "bm25_share": 3.704,
-    "coverage": 1.269,
-    "known_coverage": 0.564,
-    "about_coverage": -2.324,
-    "phrase_match": 1.807,
-    "fuzzy": 8.180,
+    "log_bm25": 0.405,
+    "bm25_share": 4.207,
+    "coverage": 1.613,
+    "known_coverage": 0.124,
+    "about_coverage": -2.512,
+    "phrase_match": 1.925,
+    "fuzzy": 8.412,
     "unknown": 0.000,
     "anchored": 0.000,
-    "pinned": 1.908,
-    "likelihood_share": 6.434,
-    "fuzzy_window": 1.459,
-    "off_version": -3.925,
-    "kind_asked": 2.629,
+    "pinned": 1.827,
+    "likelihood_share": 6.383,
+    "fuzzy_window": 1.478,
+    "off_version": -3.682,
+    "kind_asked": 2.255,
 }
 CONFIDENCE_FEATURES = (
     *FEATURES,
@@ -93,36 +93,36 @@ CONFIDENCE_FEATURES = (
     "unknown_name",
 )
 CALIBRATION = {
-    "bias": -5.967,
-    "log_bm25": 0.666,
-    "bm25_share": -3.190,
-    "coverage": 2.584,
-    "known_coverage": 0.724,
-    "about_coverage": -0.041,
-    "phrase_match": -1.661,
-    "fuzzy": 4.528,
-    "unknown": -4.434,
-    "anchored": 0.659,
-    "pinned": 3.233,
-    "likelihood_share": 3.576,
-    "fuzzy_window": 3.064,
-    "off_version": -4.729,
-    "kind_asked": 1.904,
-    "lead": 0.172,
-    "fuzzy_margin": 0.512,
-    "about_margin": 0.358,
-    "agree_bm25": 1.118,
-    "agree_fuzzy": 0.128,
-    "agree_phrase": -0.089,
-    "terse": -7.287,
-    "terse_phrase": 2.621,
-    "terse_share": 9.691,
-    "terse_lead": 0.716,
-    "unknown_name": -1.109,
+    "bias": -6.970,
+    "log_bm25": 0.641,
+    "bm25_share": -2.031,
+    "coverage": 2.285,
+    "known_coverage": 0.347,
+    "about_coverage": 0.850,
+    "phrase_match": -1.716,
+    "fuzzy": 4.830,
+    "unknown": -4.091,
+    "anchored": 0.743,
+    "pinned": 2.669,
+    "likelihood_share": 3.584,
+    "fuzzy_window": 2.747,
+    "off_version": -5.217,
+    "kind_asked": 4.658,
+    "lead": 0.206,
+    "fuzzy_margin": 0.435,
+    "about_margin": 0.096,
+    "agree_bm25": 1.012,
+    "agree_fuzzy": 0.011,
+    "agree_phrase": -0.008,
+    "terse": -7.554,
+    "terse_phrase": 3.128,
+    "terse_share": 9.569,
+    "terse_lead": 0.639,
+    "unknown_name": -1.164,
 }
 THRESHOLD = 0.5
 LEAD_CAP = 5.0  # a lead beyond this says nothing more
-PINNED_FLOOR = 0.9
+PINNED_FLOOR = 0.9  # confidence when the question names the leading entry's part (see trusts_reference)
 # Additive smoothing of each entry's word model, in field-weighted occurrences (a title word counts 2):
 # chosen by cross-validation (benchmarks/calibrate.py --cv); anything from 1 to 20 does about as well.
 WORD_MODEL_SMOOTHING = 5.0
@@ -456,7 +456,14 @@ def confidence(ranked: Sequence[Candidate]) -> float:
     features = confidence_features(ranked)
     z = CALIBRATION["bias"] + sum(CALIBRATION[name] * features[name] for name in CONFIDENCE_FEATURES)
     probability = 1 / (1 + math.exp(-max(-50.0, min(50.0, z))))
-    return max(probability, PINNED_FLOOR) if ranked[0].pinned else probability
+    return max(probability, PINNED_FLOOR) if trusts_reference(features) else probability
+
+
+def trusts_reference(features: Mapping[str, float]) -> bool:
+    """The leader is the part the question names, and the question's words agree (it also leads on BM25):
+    "what does item 3 say about budgets?". A question that names an item in passing ("my check-in note on
+    item 3: who can see it?") gets no floor; its evidence decides."""
+    return bool(features["pinned"]) and bool(features["agree_bm25"])
 
 
 def rank(question: str, kb: KnowledgeBase) -> tuple[list[Candidate], Lang, bool]:
