@@ -45,6 +45,7 @@ DEFAULT_SETS = (
     "tests/data/trainset_chatty_ja.yaml",
     "tests/data/trainset_vague.yaml",
     "tests/data/trainset_blind.yaml",
+    "tests/data/trainset_mentions.yaml",
     "tests/data/devset.yaml",
 )
 L2 = 1.0  # on standardised features: keeps weights modest so neither model leans on quirks of the training set

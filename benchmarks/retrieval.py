@@ -36,6 +36,7 @@ FITTED = (
     "trainset_chatty_ja",
     "trainset_vague",
     "trainset_blind",
+    "trainset_mentions",
     "devset",
 )
 HELD_OUT = ("heldout", "heldout_final", "heldout_blind")

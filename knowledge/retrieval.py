@@ -61,22 +61,30 @@ FEATURES = (
     "fuzzy_window",
     "off_version",
     "kind_asked",
+    "rest_coverage",
+    "pinned_rest",
+    "rest_bm25_share",
+    "rest_likelihood_share",
 )
 RANKING = {
-    "log_bm25": 0.405,
-    "bm25_share": 4.207,
-    "coverage": 1.613,
-    "known_coverage": 0.124,
-    "about_coverage": -2.512,
-    "phrase_match": 1.925,
-    "fuzzy": 8.412,
+    "log_bm25": 0.359,
+    "bm25_share": 0.496,
+    "coverage": 3.420,
+    "known_coverage": 2.269,
+    "about_coverage": -2.992,
+    "phrase_match": 2.813,
+    "fuzzy": 7.913,
     "unknown": 0.000,
     "anchored": 0.000,
-    "pinned": 1.827,
-    "likelihood_share": 6.383,
-    "fuzzy_window": 1.478,
-    "off_version": -3.682,
-    "kind_asked": 2.255,
+    "pinned": 1.877,
+    "likelihood_share": 1.666,
+    "fuzzy_window": 1.345,
+    "off_version": -3.878,
+    "kind_asked": 1.253,
+    "rest_coverage": -3.924,
+    "pinned_rest": 0.297,
+    "rest_bm25_share": 3.373,
+    "rest_likelihood_share": 5.320,
 }
 CONFIDENCE_FEATURES = (
     *FEATURES,
@@ -93,32 +101,36 @@ CONFIDENCE_FEATURES = (
     "unknown_name",
 )
 CALIBRATION = {
-    "bias": -6.970,
-    "log_bm25": 0.641,
-    "bm25_share": -2.031,
-    "coverage": 2.285,
-    "known_coverage": 0.347,
-    "about_coverage": 0.850,
-    "phrase_match": -1.716,
-    "fuzzy": 4.830,
-    "unknown": -4.091,
-    "anchored": 0.743,
-    "pinned": 2.669,
-    "likelihood_share": 3.584,
-    "fuzzy_window": 2.747,
-    "off_version": -5.217,
-    "kind_asked": 4.658,
-    "lead": 0.206,
-    "fuzzy_margin": 0.435,
-    "about_margin": 0.096,
-    "agree_bm25": 1.012,
-    "agree_fuzzy": 0.011,
-    "agree_phrase": -0.008,
-    "terse": -7.554,
-    "terse_phrase": 3.128,
-    "terse_share": 9.569,
-    "terse_lead": 0.639,
-    "unknown_name": -1.164,
+    "bias": -5.649,
+    "log_bm25": 1.050,
+    "bm25_share": -1.847,
+    "coverage": 3.060,
+    "known_coverage": -0.299,
+    "about_coverage": 0.693,
+    "phrase_match": -1.270,
+    "fuzzy": 5.038,
+    "unknown": -2.278,
+    "anchored": 1.226,
+    "pinned": 0.561,
+    "likelihood_share": 1.825,
+    "fuzzy_window": 1.996,
+    "off_version": -0.675,
+    "kind_asked": 4.778,
+    "rest_coverage": 0.083,
+    "pinned_rest": -0.628,
+    "rest_bm25_share": -2.024,
+    "rest_likelihood_share": 0.954,
+    "lead": 0.194,
+    "fuzzy_margin": 0.534,
+    "about_margin": 0.344,
+    "agree_bm25": 0.846,
+    "agree_fuzzy": 0.117,
+    "agree_phrase": -0.278,
+    "terse": -7.423,
+    "terse_phrase": 1.764,
+    "terse_share": 11.279,
+    "terse_lead": 0.861,
+    "unknown_name": -1.122,
 }
 THRESHOLD = 0.5
 LEAD_CAP = 5.0  # a lead beyond this says nothing more
@@ -159,6 +171,8 @@ class Candidate:
     bm25_share: float  # of the best-scoring entry's BM25: how close this one comes to the leader
     coverage: float  # share of the question's evidence (idf-weighted) found anywhere in the entry
     about_coverage: float  # the same, counting only the title, phrasings, keywords and refs
+    rest_bm25_share: float  # BM25 share of the leader's on the words besides the named parts and versions
+    rest_coverage: float  # coverage of what the question says besides naming parts and versions
     phrase_match: float  # cosine (idf-weighted tokens) with the entry's closest single phrasing
     fuzzy: float  # character-level similarity with the closest phrasing in the question's language
     fuzzy_window: float  # the same for a shorter phrasing found anywhere in the question (or fuzzy)
@@ -170,10 +184,17 @@ class Candidate:
     kind_asked: bool  # the question asks which item (principle, appendix) covers something; this is one
     off_version: bool  # the entry is about another version than the one asked about (or the current one)
     log_likelihood: float  # of the question's known words under this entry's word model (naive Bayes)
+    rest_log_likelihood: float  # the same, leaving out the words that name parts and versions
     # This entry's share of the posterior under those models, among the candidates and an entry that shares
     # no word with the question.
     likelihood_share: float = 0.0
+    rest_likelihood_share: float = 0.0  # the same on what the question says besides named parts and versions
     rank_score: float = 0.0
+
+    @property
+    def pinned_rest(self) -> float:
+        """For the entry the question names: does it also explain the rest of the question?"""
+        return self.rest_coverage if self.pinned else 0.0
 
     @property
     def known_coverage(self) -> float:
@@ -235,6 +256,7 @@ class _Query:
     fuzzy_text: str  # word-sorted
     window_text: str  # words in order, the question's end
     unknown_name: bool
+    mention_tokens: frozenset[str]  # tokens that name parts and versions ("_item3", "_v1")
     asks: frozenset[str]  # kinds of part it asks for: "which item covers ...", "どの原則"
 
 
@@ -289,6 +311,7 @@ def _parse(question: str, index: SearchIndex) -> _Query:
         clean_for_fuzzy(normalized),
         clean_in_order(normalized)[-WINDOW_CHARS:],
         unknown_name,
+        frozenset(mentions.tokens()) | {f"_{CURRENT_VERSION}"},
         asks,
     )
 
@@ -306,9 +329,11 @@ def _token_weight(token: str, index: SearchIndex) -> float:
     return index.max_idf * (UNKNOWN_CJK_WEIGHT if not token.isascii() else UNKNOWN_WORD_WEIGHT)
 
 
-def _bm25(query: _Query, index: SearchIndex) -> npt.NDArray[np.float64]:
+def _bm25(query: _Query, index: SearchIndex, *, skip: frozenset[str] = frozenset()) -> npt.NDArray[np.float64]:
     scores = np.zeros(len(index.entries))
     for token, strength in query.tokens.items():
+        if token in skip:
+            continue
         posting = index.postings.get(token)
         if posting is not None:
             positions, contributions = posting
@@ -326,19 +351,26 @@ def _candidate(
     fuzzy: tuple[float, float],
     phrase_matches: npt.NDArray[np.float64],
     off_version: bool,
+    rest_bm25_share: float,
 ) -> Candidate:
     entry = index.entries[position]
     doc_tokens, about_tokens = index.term_counts[position], index.about_tokens[position]
-    total = matched = about = unknown = anchored = 0.0
+    total = matched = about = unknown = anchored = rest_total = rest_matched = 0.0
+    mention_tokens = query.mention_tokens
     for token, strength in query.tokens.items():
         weight = query.weights[token]
         total += weight
         if token.startswith("_"):
             anchored += weight
+        named = token in mention_tokens
+        if not named:
+            rest_total += weight
         if token not in index.idf:
             unknown += weight
         elif token in doc_tokens:
             matched += weight * strength
+            if not named:
+                rest_matched += weight * strength
             if token in about_tokens:
                 about += weight * strength
     pinned_ref = query.mentions.pinned_ref
@@ -348,6 +380,8 @@ def _candidate(
         bm25_share=bm25 / leader if leader > 0 else 0.0,
         coverage=matched / total if total else 0.0,
         about_coverage=about / total if total else 0.0,
+        rest_bm25_share=rest_bm25_share,
+        rest_coverage=rest_matched / rest_total if rest_total else 1.0,
         phrase_match=float(phrase_matches[position]),
         fuzzy=fuzzy[0],
         fuzzy_window=fuzzy[1],
@@ -359,10 +393,11 @@ def _candidate(
         off_version=off_version,
         kind_asked=any((m := _ENTRY_KIND.fullmatch(ref)) and m.group(1) in query.asks for ref in entry.refs),
         log_likelihood=_log_likelihood(query, index, position),
+        rest_log_likelihood=_log_likelihood(query, index, position, skip=query.mention_tokens),
     )
 
 
-def _log_likelihood(query: _Query, index: SearchIndex, position: int) -> float:
+def _log_likelihood(query: _Query, index: SearchIndex, position: int, *, skip: frozenset[str] = frozenset()) -> float:
     """Naive Bayes: how likely the entry's own text (its word counts, smoothed) is to produce the question's
     known words. Unlike BM25's global idf, this learns which words each entry's phrasings keep using."""
     counts = index.term_counts[position]
@@ -370,30 +405,41 @@ def _log_likelihood(query: _Query, index: SearchIndex, position: int) -> float:
     return sum(
         strength * (math.log(counts.get(token, 0.0) + WORD_MODEL_SMOOTHING) - denominator)
         for token, strength in query.tokens.items()
-        if token in index.idf
+        if token in index.idf and token not in skip
     )
 
 
-def _null_log_likelihood(query: _Query, index: SearchIndex) -> float:
+def _null_log_likelihood(query: _Query, index: SearchIndex, *, skip: frozenset[str] = frozenset()) -> float:
     """The same for an entry of average length that contains none of the question's words."""
     denominator = math.log(float(index.term_totals.mean()) + WORD_MODEL_SMOOTHING * len(index.idf))
     return sum(
         strength * (math.log(WORD_MODEL_SMOOTHING) - denominator)
         for token, strength in query.tokens.items()
-        if token in index.idf
+        if token in index.idf and token not in skip
     )
 
 
-def _with_likelihood_shares(candidates: list[Candidate], null: float) -> list[Candidate]:
+def _posterior_shares(log_likelihoods: list[float], null: float) -> list[float]:
     """Each candidate's posterior among the candidates and an entry that shares no word with the question,
     with a uniform prior (a softmax of log-likelihoods). The empty entry keeps a lone candidate from
     looking certain."""
+    best = max(null, *log_likelihoods)
+    odds = [math.exp(value - best) for value in log_likelihoods]
+    total = sum(odds) + math.exp(null - best)
+    return [share / total for share in odds]
+
+
+def _with_likelihood_shares(candidates: list[Candidate], query: _Query, index: SearchIndex) -> list[Candidate]:
+    """Each candidate's posterior share, on the whole question and on what it says besides named parts."""
     if not candidates:
         return candidates
-    best = max(null, *(c.log_likelihood for c in candidates))
-    odds = [math.exp(c.log_likelihood - best) for c in candidates]
-    total = sum(odds) + math.exp(null - best)
-    return [replace(c, likelihood_share=share / total) for c, share in zip(candidates, odds, strict=True)]
+    skip = query.mention_tokens
+    whole = _posterior_shares([c.log_likelihood for c in candidates], _null_log_likelihood(query, index))
+    rest = _posterior_shares([c.rest_log_likelihood for c in candidates], _null_log_likelihood(query, index, skip=skip))
+    return [
+        replace(c, likelihood_share=share, rest_likelihood_share=rest_share)
+        for c, share, rest_share in zip(candidates, whole, rest, strict=True)
+    ]
 
 
 def _fuzzy(query: _Query, index: SearchIndex, lang: Lang, positions: list[int]) -> list[tuple[float, float]]:
@@ -483,6 +529,12 @@ def rank(question: str, kb: KnowledgeBase) -> tuple[list[Candidate], Lang, bool]
     if pinned_ref:
         top += [p for p in index.positions_by_ref.get(pinned_ref, ()) if p not in top]
     leader = float(scores[top[0]]) if top else 0.0
+    # The same scores without the tokens that name parts and versions: does the rest of the question agree?
+    rest = scores
+    if not query.mention_tokens.isdisjoint(query.tokens):
+        rest = _bm25(query, index, skip=query.mention_tokens)
+        rest[off_version] *= VERSION_PRIOR
+    rest_leader = float(rest[top].max()) if top else 0.0
     phrase_matches = index.best_phrasing_cosines(
         {token: query.weights[token] * strength for token, strength in query.tokens.items()}
     )
@@ -494,13 +546,14 @@ def rank(question: str, kb: KnowledgeBase) -> tuple[list[Candidate], Lang, bool]
             position,
             bm25=float(scores[position]),
             leader=leader,
+            rest_bm25_share=float(rest[position] / rest_leader) if rest_leader > 0 else 0.0,
             fuzzy=similarity,
             phrase_matches=phrase_matches,
             off_version=bool(off_version[position]),
         )
         for position, similarity in zip(top, fuzzy, strict=True)
     ]
-    candidates = _with_likelihood_shares(candidates, _null_log_likelihood(query, index))
+    candidates = _with_likelihood_shares(candidates, query, index)
     candidates = [replace(c, rank_score=rank_score(c)) for c in candidates]
     candidates.sort(key=lambda c: (-c.rank_score, -c.bm25))
     return candidates, lang, truncated

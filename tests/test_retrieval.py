@@ -137,6 +137,20 @@ def test_a_near_miss_offers_the_entry_it_nearly_chose(kb: KnowledgeBase, questio
 
 
 @pytest.mark.parametrize(
+    "question",
+    [
+        "My check-in note on Direction 9 was too harsh. Can I edit it?",
+        "Direction 7のメモに書いた内容は誰が見られますか？",
+    ],
+)
+def test_an_item_named_in_passing_does_not_hijack_a_question_about_the_bot(kb: KnowledgeBase, question: str) -> None:
+    """Owners talk about "my item" all the time; the question is about their check-in, not the item."""
+    payload = retrieve(question, kb).to_json()
+    offered = payload["entry_id"] if payload["answered"] else payload["suggestions"][0]["entry_id"]
+    assert offered.startswith("bot-")
+
+
+@pytest.mark.parametrize(
     "question", ["cyber security", "サイバーセキュリティ", "information security", "リスクについて"]
 )
 def test_a_question_every_entry_matches_is_not_answered_at_random(kb: KnowledgeBase, question: str) -> None:

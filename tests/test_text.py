@@ -98,9 +98,7 @@ def test_list_mentions_are_not_single_items() -> None:
     assert not mentions.items
 
 
-@pytest.mark.parametrize(
-    "question", ["Which of the ten items are about backups?", "重要10項目のうちどれが予算の話？"]
-)
+@pytest.mark.parametrize("question", ["Which of the ten items are about backups?", "重要10項目のうちどれが予算の話？"])
 def test_asking_for_one_member_of_the_list_is_not_asking_for_the_list(question: str) -> None:
     assert not find_mentions(normalize(question)).item_list
 
