@@ -39,7 +39,7 @@ FITTED = (
     "trainset_mentions",
     "devset",
 )
-HELD_OUT = ("heldout", "heldout_final", "heldout_blind")
+HELD_OUT = ("heldout", "heldout_final", "heldout_blind", "heldout_nearmiss")
 
 
 def expand(kb: KnowledgeBase, size: int, seed: int = 7) -> list[Entry]:
