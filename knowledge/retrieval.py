@@ -506,9 +506,9 @@ def confidence(ranked: Sequence[Candidate]) -> float:
 
 
 def trusts_reference(features: Mapping[str, float]) -> bool:
-    """The leader is the part the question names, and the question's words agree (it also leads on BM25):
-    "what does item 3 say about budgets?". A question that names an item in passing ("my check-in note on
-    item 3: who can see it?") gets no floor; its evidence decides."""
+    """The leader is the part the question names, and it also leads on BM25: "what does item 3 say about
+    budgets?". When another entry leads on the question's words (a check-in question that names its item in
+    passing), there is no floor and the evidence decides."""
     return bool(features["pinned"]) and bool(features["agree_bm25"])
 
 
