@@ -66,6 +66,14 @@ def clean_in_order(normalized: str) -> str:
     return " ".join(_PUNCT.sub(" ", normalized).split())
 
 
+def part_kind(ref: str) -> str | None:
+    """The kind of single part a ref is ("item", "principle", "appendix"); None for lists and topics."""
+    parsed = parse_item_ref(ref)
+    if parsed:
+        return parsed[1]
+    return "appendix" if ref.startswith("v3.appendix.") else None
+
+
 def ref_tokens(ref: str) -> list[str]:
     parsed = parse_item_ref(ref)
     if parsed:
@@ -152,6 +160,7 @@ class SearchIndex:
     phrasings_in_order: tuple[Mapping[Lang, tuple[str, ...]], ...]  # the same, words in their order
     max_idf: float
     versions: tuple[frozenset[str], ...]  # guideline versions each entry is about (empty: any)
+    part_kinds: tuple[frozenset[str], ...]  # the kinds of single part each entry is (see part_kind)
     about_tokens: tuple[frozenset[str], ...]  # tokens of what an entry is about (not its answer)
     # Each entry's tokens with their field-weighted counts (also what coverage looks up), and the counts'
     # total: each entry's naive Bayes word model.
@@ -255,5 +264,8 @@ class SearchIndex:
             phrasing_norms=np.array(norms, dtype=np.float64),
             phrasing_starts=np.array(starts, dtype=np.int64),
             versions=tuple(versions),
+            part_kinds=tuple(
+                frozenset(kind for ref in entry.refs if (kind := part_kind(ref)) is not None) for entry in entry_list
+            ),
             version_masks=masks,
         )

@@ -161,7 +161,6 @@ _ASKED_KIND = {
 # Acronyms and codes as typed ("GDPR", "NIS2", "SOC2"): one the knowledge base never mentions names a topic
 # it does not cover.
 _NAME = re.compile(r"(?<![A-Za-z])[A-Z][A-Z0-9]+(?![a-z])|\b[A-Za-z]+[0-9]+[A-Za-z0-9]*")
-_ENTRY_KIND = re.compile(r"v\d\.(item|principle|appendix)\.\w+")
 
 
 @dataclass(frozen=True)
@@ -391,7 +390,7 @@ def _candidate(
         terse=len(query.tokens) <= 1,
         unknown_name=query.unknown_name,
         off_version=off_version,
-        kind_asked=any((m := _ENTRY_KIND.fullmatch(ref)) and m.group(1) in query.asks for ref in entry.refs),
+        kind_asked=not query.asks.isdisjoint(index.part_kinds[position]),
         log_likelihood=_log_likelihood(query, index, position),
         rest_log_likelihood=_log_likelihood(query, index, position, skip=query.mention_tokens),
     )
