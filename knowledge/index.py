@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from knowledge.intents import gives_figures, is_unserved_request
 from knowledge.mentions import find_mentions
 from knowledge.model import LANGS, Entry, Lang
 from knowledge.refs import VERSIONS, parse_item_ref
@@ -39,11 +40,13 @@ REFERENCE_WORDS = ("item", "items", "direction", "directions", "principle", "pri
 
 
 def _by_initial(word_counts: Counter[str], synonyms: Synonyms) -> dict[str, tuple[str, ...]]:
+    """The correction targets by first letter, most frequent first; all of them under ""."""
     counts = word_counts + Counter(EN_STOPWORDS) + Counter(synonyms.words())
     buckets: dict[str, list[str]] = defaultdict(list)
     for word, _count in counts.most_common():
         if len(word) >= 3:
             buckets[word[0]].append(word)
+            buckets[""].append(word)
     return {initial: tuple(found) for initial, found in buckets.items()}
 
 
@@ -72,6 +75,16 @@ def part_kind(ref: str) -> str | None:
     if parsed:
         return parsed[1]
     return "appendix" if ref.startswith("v3.appendix.") else None
+
+
+def ref_version(ref: str) -> str | None:
+    """The guideline version a ref is about: "v2.item.3" and "topic.changes-v2" are about v2, "topic.ciso"
+    about none in particular."""
+    prefix = ref.split(".", maxsplit=1)[0]
+    if prefix in ALL_VERSIONS:
+        return prefix
+    suffix = ref.rsplit("-", maxsplit=1)[-1]
+    return suffix if "-" in ref and suffix in ALL_VERSIONS else None
 
 
 def ref_tokens(ref: str) -> list[str]:
@@ -151,7 +164,7 @@ class SearchIndex:
     postings: Mapping[str, tuple[npt.NDArray[np.int32], npt.NDArray[np.float64]]]
     idf: Mapping[str, float]
     # Every English word the knowledge base uses (stopwords and reference nouns included), and the same
-    # words by first letter, most frequent first: the targets of spelling correction.
+    # words by first letter (all of them under ""), most frequent first: the targets of spelling correction.
     known_words: frozenset[str]
     common_words: frozenset[str]  # everyday English: unknown to the knowledge base, but not typos
     vocabulary: Mapping[str, tuple[str, ...]]
@@ -161,6 +174,9 @@ class SearchIndex:
     max_idf: float
     versions: tuple[frozenset[str], ...]  # guideline versions each entry is about (empty: any)
     part_kinds: tuple[frozenset[str], ...]  # the kinds of single part each entry is (see part_kind)
+    figures: tuple[bool, ...]  # whether each entry's answer states a figure (see intents.gives_figures)
+    # Whether an entry's own phrasings make a request that is usually unserved ("おすすめ資料は?"): then it is one.
+    serves_requests: tuple[bool, ...]
     about_tokens: tuple[frozenset[str], ...]  # tokens of what an entry is about (not its answer)
     # Each entry's tokens with their field-weighted counts (also what coverage looks up), and the counts'
     # total: each entry's naive Bayes word model.
@@ -235,10 +251,7 @@ class SearchIndex:
                 for token in phrasing:
                     phrasing_postings[token].append(len(norms))
                 norms.append(math.sqrt(sum(idf[t] ** 2 for t in phrasing)) or 1.0)
-        versions = [
-            frozenset(ref.split(".")[0] for ref in entry.refs if ref.split(".")[0] in ALL_VERSIONS)
-            for entry in entry_list
-        ]
+        versions = [frozenset(v for ref in entry.refs if (v := ref_version(ref)) is not None) for entry in entry_list]
         masks = {
             frozenset(wanted): np.array([bool(v) and not v & set(wanted) for v in versions], dtype=np.bool_)
             for size in range(len(ALL_VERSIONS) + 1)
@@ -266,6 +279,13 @@ class SearchIndex:
             versions=tuple(versions),
             part_kinds=tuple(
                 frozenset(kind for ref in entry.refs if (kind := part_kind(ref)) is not None) for entry in entry_list
+            ),
+            figures=tuple(
+                gives_figures(" ".join(normalize(entry.answer.get(lang)) for lang in LANGS)) for entry in entry_list
+            ),
+            serves_requests=tuple(
+                any(is_unserved_request(normalize(text)) for lang in LANGS for text in entry.questions.get(lang, ()))
+                for entry in entry_list
             ),
             version_masks=masks,
         )

@@ -24,14 +24,16 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
 from knowledge.index import SearchIndex, clean_for_fuzzy, clean_in_order
+from knowledge.intents import asked_kinds, asks_figure, is_unserved_request, names_unknown_version
 from knowledge.mentions import Mentions, find_mentions
 from knowledge.model import Entry, KnowledgeBase, Lang
 from knowledge.refs import CURRENT_VERSION
-from knowledge.text import LATIN_WORD, detect_lang, katakana_loanwords, normalize, stem, tokenize
+from knowledge.text import LATIN_WORD, detect_lang, kanji_readings, katakana_loanwords, normalize, stem, tokenize
 
 MAX_QUESTION_CHARS = 500  # longer input is cut before searching; the reply says so
 CANDIDATES = 10
 MIN_CORRECTED_LENGTH = 4  # shorter words have too many one-edit neighbours to guess from
+MIN_ANY_INITIAL_LENGTH = 4  # a slip on the first letter is looked for in words this long
 SPELLING_WEIGHT = 0.8  # evidence from a corrected word counts a little less than from a typed one
 UNKNOWN_WORD_WEIGHT = 1.0  # of the rarest known word's weight
 UNKNOWN_CJK_WEIGHT = 0.5  # of the same, for an unknown CJK bigram (see _token_weight)
@@ -67,24 +69,24 @@ FEATURES = (
     "rest_likelihood_share",
 )
 RANKING = {
-    "log_bm25": 0.359,
-    "bm25_share": 0.496,
-    "coverage": 3.420,
-    "known_coverage": 2.269,
-    "about_coverage": -2.992,
-    "phrase_match": 2.813,
-    "fuzzy": 7.913,
+    "log_bm25": 0.431,
+    "bm25_share": 0.436,
+    "coverage": 3.208,
+    "known_coverage": 2.929,
+    "about_coverage": -3.214,
+    "phrase_match": 3.256,
+    "fuzzy": 7.994,
     "unknown": 0.000,
     "anchored": 0.000,
-    "pinned": 1.877,
-    "likelihood_share": 1.666,
-    "fuzzy_window": 1.345,
-    "off_version": -3.878,
-    "kind_asked": 1.253,
-    "rest_coverage": -3.924,
-    "pinned_rest": 0.297,
-    "rest_bm25_share": 3.373,
-    "rest_likelihood_share": 5.320,
+    "pinned": 1.769,
+    "likelihood_share": 1.237,
+    "fuzzy_window": 1.367,
+    "off_version": -3.328,
+    "kind_asked": 1.419,
+    "rest_coverage": -4.139,
+    "pinned_rest": 0.133,
+    "rest_bm25_share": 3.143,
+    "rest_likelihood_share": 5.600,
 }
 CONFIDENCE_FEATURES = (
     *FEATURES,
@@ -99,38 +101,42 @@ CONFIDENCE_FEATURES = (
     "terse_share",
     "terse_lead",
     "unknown_name",
+    "unserved_request",
+    "figure_not_given",
 )
 CALIBRATION = {
-    "bias": -5.649,
-    "log_bm25": 1.050,
-    "bm25_share": -1.847,
-    "coverage": 3.060,
-    "known_coverage": -0.299,
-    "about_coverage": 0.693,
-    "phrase_match": -1.270,
-    "fuzzy": 5.038,
-    "unknown": -2.278,
-    "anchored": 1.226,
-    "pinned": 0.561,
-    "likelihood_share": 1.825,
-    "fuzzy_window": 1.996,
-    "off_version": -0.675,
-    "kind_asked": 4.778,
-    "rest_coverage": 0.083,
-    "pinned_rest": -0.628,
-    "rest_bm25_share": -2.024,
-    "rest_likelihood_share": 0.954,
-    "lead": 0.194,
-    "fuzzy_margin": 0.534,
-    "about_margin": 0.344,
-    "agree_bm25": 0.846,
-    "agree_fuzzy": 0.117,
-    "agree_phrase": -0.278,
-    "terse": -7.423,
-    "terse_phrase": 1.764,
-    "terse_share": 11.279,
-    "terse_lead": 0.861,
-    "unknown_name": -1.122,
+    "bias": -5.673,
+    "log_bm25": 0.922,
+    "bm25_share": -3.442,
+    "coverage": 2.653,
+    "known_coverage": 0.356,
+    "about_coverage": 1.362,
+    "phrase_match": -1.737,
+    "fuzzy": 4.745,
+    "unknown": -2.650,
+    "anchored": 1.438,
+    "pinned": 1.466,
+    "likelihood_share": 1.553,
+    "fuzzy_window": 2.871,
+    "off_version": -1.000,
+    "kind_asked": 5.628,
+    "rest_coverage": -0.483,
+    "pinned_rest": -1.763,
+    "rest_bm25_share": -0.660,
+    "rest_likelihood_share": 0.670,
+    "lead": 0.246,
+    "fuzzy_margin": 1.535,
+    "about_margin": -0.227,
+    "agree_bm25": 1.405,
+    "agree_fuzzy": 0.113,
+    "agree_phrase": -0.415,
+    "terse": -8.496,
+    "terse_phrase": 2.583,
+    "terse_share": 10.942,
+    "terse_lead": 0.737,
+    "unknown_name": -1.362,
+    "unserved_request": -6.593,
+    "figure_not_given": -3.017,
 }
 THRESHOLD = 0.5
 LEAD_CAP = 5.0  # a lead beyond this says nothing more
@@ -147,17 +153,6 @@ SUGGESTION_COVERAGE = 0.3
 # An entry about another version than the one asked about (or than the current one, when the question
 # names none) keeps this share of its score: "what is item 4?" means Ver 3.0's item 4.
 VERSION_PRIOR = 0.7  # "指示7", "item 3 of Ver 1.0": the ref is resolved exactly
-# "Which item covers budgets?", "どの原則に当たる?": the answer is one item (principle, appendix), not an overview.
-_WHICH = r"\b(?:which|what)\s+(?:one\s+)?(?:(?:of\s+the\s+)?(?:10|ten|3|three|six|6)\s+)?"
-_WHICH_JA = "どの|どれの?|何番目?の?"
-_ASKED_KIND = {
-    kind: re.compile(rf"{_WHICH}(?:{english})\b|(?:{_WHICH_JA})(?:{japanese})|(?:{japanese})の?(?:どれ|何番)")
-    for kind, english, japanese in (
-        ("item", r"(?:action\s+)?(?:items?|directions?|directives?)", "指示|項目"),
-        ("principle", "principles?|principals?", "原則"),
-        ("appendix", "appendix|appendices|annex(?:es)?", "付録|別添"),
-    )
-}
 # Acronyms and codes as typed ("GDPR", "NIS2", "SOC2"): one the knowledge base never mentions names a topic
 # it does not cover.
 _NAME = re.compile(r"(?<![A-Za-z])[A-Z][A-Z0-9]+(?![a-z])|\b[A-Za-z]+[0-9]+[A-Za-z0-9]*")
@@ -179,7 +174,9 @@ class Candidate:
     anchored: float  # share of the question's evidence in domain concepts and explicit mentions
     pinned: bool  # the question names exactly this item, principle or appendix
     terse: bool  # the question has one search token (a word, a concept or a reference)
-    unknown_name: bool  # the question names something (an acronym, a code) the knowledge base never mentions
+    unknown_name: bool  # the question names something (an acronym, a code, Ver 4.0) the knowledge base never mentions
+    unserved_request: bool  # the question asks for something (a vendor pick, a price, a task) this entry doesn't give
+    figure_not_given: bool  # the question asks for a figure, and this entry's answer states none
     kind_asked: bool  # the question asks which item (principle, appendix) covers something; this is one
     off_version: bool  # the entry is about another version than the one asked about (or the current one)
     log_likelihood: float  # of the question's known words under this entry's word model (naive Bayes)
@@ -255,16 +252,22 @@ class _Query:
     fuzzy_text: str  # word-sorted
     window_text: str  # words in order, the question's end
     unknown_name: bool
+    unserved_request: bool
+    asks_figure: bool
     mention_tokens: frozenset[str]  # tokens that name parts and versions ("_item3", "_v1")
     asks: frozenset[str]  # kinds of part it asks for: "which item covers ...", "どの原則"
 
 
-def correct_spelling(normalized: str, index: SearchIndex) -> tuple[str, set[str]]:
+def correct_spelling(
+    normalized: str, index: SearchIndex, acronyms: frozenset[str] = frozenset()
+) -> tuple[str, set[str]]:
     """Replace misspelt English words (in neither the knowledge base nor everyday English) with the closest
     word the knowledge base knows.
 
-    Typos rarely touch the first letter, so only words sharing it are considered; one edit is allowed in
-    words up to 5 letters, two in longer ones. Returns the corrected text and the corrected words.
+    Typos rarely touch the first letter, so words sharing it are tried first: one edit is allowed in words up
+    to 5 letters, two in longer ones. Failing that, one edit anywhere, first letter included ("hwere",
+    "gzuidlines"), except in `acronyms` typed in capitals: "FISC" is a name, not a slip for "NISC".
+    Returns the corrected text and the corrected words.
     """
     guessed: set[str] = set()
 
@@ -276,6 +279,10 @@ def correct_spelling(normalized: str, index: SearchIndex) -> tuple[str, set[str]
         near = process.extract(
             word, index.vocabulary.get(word[0], ()), scorer=DamerauLevenshtein.distance, score_cutoff=limit, limit=None
         )
+        if not near and len(word) >= MIN_ANY_INITIAL_LENGTH and word not in acronyms:
+            near = process.extract(
+                word, index.vocabulary.get("", ()), scorer=DamerauLevenshtein.distance, score_cutoff=1, limit=None
+            )
         if not near:
             return word
         # Fewest edits first; among equals, a dropped or extra letter ("relased") is a likelier slip than a
@@ -289,7 +296,11 @@ def correct_spelling(normalized: str, index: SearchIndex) -> tuple[str, set[str]
 
 
 def _parse(question: str, index: SearchIndex) -> _Query:
-    normalized, guessed = correct_spelling(katakana_loanwords(normalize(question), index.katakana_words), index)
+    names = _NAME.findall(question)
+    acronyms = frozenset(normalize(name) for name in names)
+    normalized, guessed = correct_spelling(
+        katakana_loanwords(kanji_readings(normalize(question)), index.katakana_words), index, acronyms
+    )
     mentions = find_mentions(normalized)
     replaced = index.synonyms.replace(normalized)
     guessed_tokens = {stem(word) for word in guessed}
@@ -301,8 +312,7 @@ def _parse(question: str, index: SearchIndex) -> _Query:
     ) and not mentions.versions:
         tokens[f"_{CURRENT_VERSION}"] = 1.0
     weights = {token: _token_weight(token, index) for token in tokens}
-    asks = frozenset(kind for kind, pattern in _ASKED_KIND.items() if pattern.search(normalized))
-    unknown_name = any(_unknown_name(normalize(name), index) for name in _NAME.findall(question))
+    unknown_name = names_unknown_version(normalized) or any(_unknown_name(name, index) for name in acronyms)
     return _Query(
         tokens,
         weights,
@@ -310,8 +320,10 @@ def _parse(question: str, index: SearchIndex) -> _Query:
         clean_for_fuzzy(normalized),
         clean_in_order(normalized)[-WINDOW_CHARS:],
         unknown_name,
+        is_unserved_request(normalized),
+        asks_figure(normalized),
         frozenset(mentions.tokens()) | {f"_{CURRENT_VERSION}"},
-        asks,
+        asked_kinds(normalized),
     )
 
 
@@ -389,6 +401,8 @@ def _candidate(
         pinned=pinned_ref is not None and pinned_ref in entry.refs,
         terse=len(query.tokens) <= 1,
         unknown_name=query.unknown_name,
+        unserved_request=query.unserved_request and not index.serves_requests[position],
+        figure_not_given=query.asks_figure and not index.figures[position],
         off_version=off_version,
         kind_asked=not query.asks.isdisjoint(index.part_kinds[position]),
         log_likelihood=_log_likelihood(query, index, position),
@@ -479,7 +493,7 @@ def confidence_features(ranked: Sequence[Candidate]) -> dict[str, float]:
     """
     best = ranked[0]
     runner_up = ranked[1] if len(ranked) > 1 else None
-    lead = min(best.rank_score - runner_up.rank_score, LEAD_CAP) if runner_up else LEAD_CAP
+    lead = min(best.rank_score - runner_up.rank_score, LEAD_CAP) if runner_up else 0.0
     terse = float(best.terse)
     return best.features() | {
         "lead": lead,
@@ -488,6 +502,8 @@ def confidence_features(ranked: Sequence[Candidate]) -> dict[str, float]:
         "terse_share": terse * best.likelihood_share,
         "terse_lead": terse * lead,
         "unknown_name": float(best.unknown_name),
+        "unserved_request": float(best.unserved_request),
+        "figure_not_given": float(best.figure_not_given),
         "fuzzy_margin": best.fuzzy - runner_up.fuzzy if runner_up else best.fuzzy,
         "about_margin": best.about_coverage - runner_up.about_coverage if runner_up else best.about_coverage,
         "agree_bm25": float(best.bm25 >= max(c.bm25 for c in ranked)),
@@ -507,8 +523,10 @@ def confidence(ranked: Sequence[Candidate]) -> float:
 def trusts_reference(features: Mapping[str, float]) -> bool:
     """The leader is the part the question names, and it also leads on BM25: "what does item 3 say about
     budgets?". When another entry leads on the question's words (a check-in question that names its item in
-    passing), there is no floor and the evidence decides."""
-    return bool(features["pinned"]) and bool(features["agree_bm25"])
+    passing), or when the question asks what the part does not give ("how many drills a year does Direction 7
+    require?", "which vendor for Direction 5?"), there is no floor and the evidence decides."""
+    asks_what_it_lacks = features["unserved_request"] or features["figure_not_given"]
+    return bool(features["pinned"]) and bool(features["agree_bm25"]) and not asks_what_it_lacks
 
 
 def rank(question: str, kb: KnowledgeBase) -> tuple[list[Candidate], Lang, bool]:

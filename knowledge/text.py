@@ -28,6 +28,8 @@ _KANJI_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "�
 _KANJI_NUMBER = re.compile(
     r"(?<=[指示項目原則第])([一二三四五六七八九十])(?![覧部般緒度方定切同連体])|([一二三四五六七八九十])(?=[番つ])"
 )
+# "Ver 3", "version 3.0", "v.3" and "ver3" are one word, whichever way it is typed (else "ver 3" loses its number).
+_VERSION_SPACING = re.compile(r"(?<![a-z0-9])(?:v|ver|version)\s*\.?\s*([0-9])(?![0-9])")
 _JA_CHARS = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\u3005]")
 
 _TOKEN = re.compile(
@@ -243,6 +245,19 @@ JA_STOPWORDS = frozenset(
         "結局",
         "大体",
         "今回",
+        # how someone talks, not what about: 話 (話題), 思 (思う), 気 (気になる), 聞 (聞いた), 言 (言われた)
+        "話",
+        "思",
+        "気",
+        "聞",
+        "言",
+        "全部",
+        "全",
+        "正直",
+        "実際",
+        "一応",
+        "最近",
+        "結構",
     ]
 )
 
@@ -269,6 +284,7 @@ def common_english_words() -> frozenset[str]:
 # A loanword typed without converting to katakana (せきゅりてぃ, しーさーと): hiragana (with ー) runs are
 # searched for katakana words the knowledge base uses, longest first, up to this many characters.
 _HIRAGANA_RUN = re.compile(r"[\u3041-\u3096ー]{3,}")
+_HIRAGANA_RUN_WITH_DIGITS = re.compile(r"[\u3041-\u3096ー]{2,}[0-9]*")
 _TO_KATAKANA = str.maketrans({chr(code): chr(code + 0x60) for code in range(0x3041, 0x3097)})
 KATAKANA_WORD = re.compile(r"[\u30a1-\u30faー]{3,}")
 _LONGEST_LOANWORD = 12
@@ -296,6 +312,75 @@ def katakana_loanwords(normalized: str, known: frozenset[str]) -> str:
     return _HIRAGANA_RUN.sub(convert, normalized) if known else normalized
 
 
+# Domain words typed in hiragana, as people do on a phone or when unsure of the kanji: "さんげんそく",
+# "じゅうようじゅっこうもく", "しじ7". Only forms of four kana or more (plus a few unambiguous ones), since a
+# shorter reading hides inside everyday hiragana ("むずかしかった" holds "かしか"). Longest match first.
+_KANJI_READINGS = {
+    "さんげんそく": "3原則",
+    "げんそく": "原則",
+    "じゅうようじゅっこうもく": "重要10項目",
+    "じゅうようじゅうこうもく": "重要10項目",
+    "じゅっこうもく": "10項目",
+    "じゅうこうもく": "10項目",
+    "こうもく": "項目",
+    "じゅうよう": "重要",
+    "ふろく": "付録",
+    "けいえいしゃ": "経営者",
+    "けいえいじん": "経営陣",
+    "けいえい": "経営",
+    "ちゅうしょうきぎょう": "中小企業",
+    "きぎょう": "企業",
+    "さんこうしりょう": "参考資料",
+    "ようごしゅう": "用語集",
+    "じゅんびど": "準備度",
+    "ざんりゅう": "残留",
+    "ぜいじゃくせい": "脆弱性",
+    "とりひきさき": "取引先",
+    "よさん": "予算",
+    "じんざい": "人材",
+    "たいせい": "体制",
+    "ふっきゅう": "復旧",
+    "じぎょうけいぞく": "事業継続",
+    "ぼうぎょ": "防御",
+    "かんさやく": "監査役",
+    "とりしまりやく": "取締役",
+    "やくいん": "役員",
+    "しゃちょう": "社長",
+    "せきにんしゃ": "責任者",
+    "せきにん": "責任",
+    "ほうしん": "方針",
+    "きょういく": "教育",
+    "くんれん": "訓練",
+    "じょうほうきょうゆう": "情報共有",
+    "こじんじょうほう": "個人情報",
+    "じょうほう": "情報",
+    "きょうゆう": "共有",
+    "ほうりつ": "法律",
+    "いたくさき": "委託先",
+    "さいしんばん": "最新版",
+    "しょはん": "初版",
+    "きゅうばん": "旧版",
+    "たいさく": "対策",
+    "けいかく": "計画",
+    "ひょうか": "評価",
+    "ぶんせき": "分析",
+    "かいぜん": "改善",
+    "かしかつーる": "可視化ツール",
+}
+_KANJI_READING = re.compile("|".join(sorted(map(re.escape, _KANJI_READINGS), key=len, reverse=True)))
+_DIRECTION_READING = re.compile(r"しじ(?=\s*[0-9])")  # "しじ7": 指示7; alone, しじ is too common a sound
+
+
+def kanji_readings(normalized: str) -> str:
+    """Write the domain words typed in hiragana in kanji, so that references and synonyms find them."""
+
+    def convert(match: re.Match[str]) -> str:
+        run = _DIRECTION_READING.sub("指示", match.group())
+        return _KANJI_READING.sub(lambda found: _KANJI_READINGS[found.group()], run)
+
+    return _HIRAGANA_RUN_WITH_DIGITS.sub(convert, normalized)
+
+
 def detect_lang(text: str) -> Lang:
     return "ja" if _JA_CHARS.search(text) else "en"
 
@@ -311,6 +396,7 @@ def normalize(text: str) -> str:
     for variant, plain in _KANA_FOLDS:
         text = text.replace(variant, plain)
     text = _TRAILING_CHOONPU.sub("", text)
+    text = _VERSION_SPACING.sub(r"ver\1", text)
     return _KANJI_NUMBER.sub(_kanji_number, text)
 
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from knowledge import KnowledgeBase, retrieve
 from knowledge.evaluation import describe_miss, load_questions, score
-from knowledge.retrieval import MAX_QUESTION_CHARS, correct_spelling
+from knowledge.retrieval import MAX_QUESTION_CHARS, PINNED_FLOOR, correct_spelling
 from knowledge.text import normalize
 
 DATA = Path(__file__).parent / "data"
@@ -64,6 +64,19 @@ def test_answer_comes_in_the_question_language(kb: KnowledgeBase) -> None:
 @pytest.mark.parametrize(
     ("question", "entry_id"),
     [
+        # A revision belongs to the version it produced: the question's version picks it.
+        ("Ver2.0で何が変わったの？", "topic-changes-v2"),
+        ("what did ver 3 change compared to ver2", "topic-changes-v3"),
+        ("what changed in the latest revision?", "topic-changes-v3"),
+    ],
+)
+def test_what_changed_questions_get_the_revision_they_name(kb: KnowledgeBase, question: str, entry_id: str) -> None:
+    assert retrieve(question, kb).to_json()["entry_id"] == entry_id
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
         # Every version has an item on this; a question that names none means the current one.
         ("Which item covers sharing threat information with other companies?", "v3-item-10"),
         # "Which item/principle ...": the answer is one of them, not an overview of all.
@@ -84,10 +97,22 @@ def test_which_part_questions_get_that_part_of_the_current_version(
         ("v1 prionciple 1", "v1-principle-1"),
         ("cybersecuirty guidlines overveiw", "topic-overview"),
         ("しーさーとって必要？", "v3-item-7"),  # a loanword typed in hiragana
+        ("さんげんそくってなに", "v3-principles"),  # kanji words typed in hiragana
+        ("ちゅうしょうきぎょうむけのがいどらいんはある？", "topic-sme-guidelines"),
+        ("do we need a csirt acording to the huidelines", "v3-item-7"),  # a slip on the first letter
     ],
 )
 def test_misspelt_questions_are_understood(kb: KnowledgeBase, question: str, entry_id: str) -> None:
     assert retrieve(question, kb).to_json()["entry_id"] == entry_id  # None unless answered
+
+
+def test_a_slip_on_the_first_letter_is_corrected_but_an_acronym_is_left_alone(kb: KnowledgeBase) -> None:
+    corrected, _ = correct_spelling(normalize("what do the huidelines say"), kb.index)
+    assert corrected == "what do the guidelines say"
+    # Typed in capitals, "FISC" is a name (a banking standard), not a slip for "NISC".
+    corrected, guessed = correct_spelling(normalize("FISC rules"), kb.index, frozenset({"fisc"}))
+    assert corrected == "fisc rules"
+    assert not guessed
 
 
 def test_everyday_words_are_not_mistaken_for_typos(kb: KnowledgeBase) -> None:
@@ -156,6 +181,36 @@ def test_an_item_named_in_passing_does_not_hijack_a_question_about_the_bot(kb: K
 def test_a_question_every_entry_matches_is_not_answered_at_random(kb: KnowledgeBase, question: str) -> None:
     """One broad word says nothing about which entry is wanted: decline (and suggest) rather than guess."""
     assert not retrieve(question, kb).answered
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # Naming a part is not enough when the question asks for what no entry gives: a pick, a price, a task,
+        # a figure the guidelines never set, a version that does not exist.
+        "Could you recommend an MSSP that would cover Direction 5 for us?",
+        "指示9の対応におすすめのツールはどれですか？",
+        "Please translate Direction 2 into French for our Paris office",
+        "What percentage of staff must finish training under Direction 6?",
+        "原則1の取り組みを委託した場合、費用の相場はどれくらい？",
+        "When will version 4.0 of the guidelines be published?",
+    ],
+)
+def test_a_named_part_does_not_make_an_unanswerable_question_answerable(kb: KnowledgeBase, question: str) -> None:
+    assert not retrieve(question, kb).answered
+
+
+def test_a_figure_the_named_part_does_not_give_is_not_taken_on_trust(kb: KnowledgeBase) -> None:
+    """Naming Direction 7 pins the answer to it (confidence at least 0.9), unless the question asks for a
+    figure its answer never states; then the evidence alone decides, and it is less sure."""
+    assert retrieve("指示7のCSIRTについて教えて", kb).score >= PINNED_FLOOR
+    assert retrieve("指示7のCSIRTは何人で構成すべきと書いてありますか？", kb).score < PINNED_FLOOR
+
+
+def test_a_figure_the_entry_gives_is_still_answered(kb: KnowledgeBase) -> None:
+    """Asking "how many" is fine when the answer states the number."""
+    answer = retrieve("How many questions are on the A-2 check sheet?", kb)
+    assert answer.refs == ("v3.appendix.A",)
 
 
 def test_json_shape_is_the_contract(kb: KnowledgeBase) -> None:

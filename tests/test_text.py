@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from knowledge.mentions import find_mentions
-from knowledge.text import Synonyms, detect_lang, katakana_loanwords, normalize, tokenize
+from knowledge.text import Synonyms, detect_lang, kanji_readings, katakana_loanwords, normalize, tokenize
 
 
 @pytest.mark.parametrize(
@@ -22,6 +22,9 @@ from knowledge.text import Synonyms, detect_lang, katakana_loanwords, normalize,
         ("指示七", "指示7"),  # kanji numeral after 指示
         ("PDCA\u200b", "pdca"),  # zero-width space
         ("\u202eevil", "evil"),  # bidi override
+        ("Ver 3.0", "ver3.0"),  # one word however it is spaced, as the knowledge base's "Ver3.0" is
+        ("version 2", "ver2"),
+        ("IPv4", "ipv4"),
     ],
 )
 def test_normalize_folds_variants(raw: str, expected: str) -> None:
@@ -40,7 +43,7 @@ def test_japanese_is_bigrammed_and_particles_dropped() -> None:
     ("typed", "expected"),
     [
         ("しーさーとって必要？", "シーサートって必要?"),
-        # Kanji words typed in kana stay: there is no reading dictionary.
+        # Kanji words typed in kana are left to kanji_readings.
         ("ちゅうしょうきぎょうの せきゅりてぃー", "ちゅうしょうきぎょうの セキュリティ"),
         ("ですから、ありがとうございます", "ですから、ありがとうございます"),  # grammar stays
     ],
@@ -48,6 +51,23 @@ def test_japanese_is_bigrammed_and_particles_dropped() -> None:
 def test_loanwords_typed_in_hiragana_become_katakana(typed: str, expected: str) -> None:
     known = frozenset({"シーサート", "セキュリティ", "データ"})
     assert katakana_loanwords(normalize(typed), known) == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("さんげんそくってなに", "3原則ってなに"),
+        ("しじ7のこと", "指示7のこと"),
+        ("じゅうよう10こうもく いちらん", "重要10項目 いちらん"),
+        ("ちゅうしょうきぎょうむけ", "中小企業むけ"),
+        # A reading hidden inside everyday hiragana is left alone: かしか in むずかしかった, かいてい in かいていない.
+        ("むずかしかったです", "むずかしかったです"),
+        ("ガイドラインにかいていない", "ガイドラインにかいていない"),
+        ("しじをください", "しじをください"),  # しじ alone is too common a sound; only "しじ7" is 指示7
+    ],
+)
+def test_domain_words_typed_in_hiragana_get_their_kanji(typed: str, expected: str) -> None:
+    assert kanji_readings(normalize(typed)) == expected
 
 
 def test_english_is_stemmed_without_stopwords() -> None:

@@ -1,0 +1,86 @@
+"""What a question asks for, beyond its topic: a kind of part, a figure, or something no entry gives.
+
+Pure pattern matching on normalised text (see knowledge.text.normalize). The engine turns each answer into
+evidence for its models; none of them decides an answer alone.
+"""
+
+from __future__ import annotations
+
+import re
+
+# "Which item covers budgets?", "どの原則に当たる?": the answer is one item (principle, appendix), not an overview.
+_WHICH = r"\b(?:which|what)\s+(?:one\s+)?(?:(?:of\s+the\s+)?(?:10|ten|3|three|six|6)\s+)?"
+_WHICH_JA = "どの|どれの?|何番目?の?"
+_ASKED_KIND = {
+    kind: re.compile(rf"{_WHICH}(?:{english})\b|(?:{_WHICH_JA})(?:{japanese})|(?:{japanese})の?(?:どれ|何番)")
+    for kind, english, japanese in (
+        ("item", r"(?:action\s+)?(?:items?|directions?|directives?)", "指示|項目"),
+        ("principle", "principles?|principals?", "原則"),
+        ("appendix", "appendix|appendices|annex(?:es)?", "付録|別添"),
+    )
+}
+
+# Requests the knowledge base never serves, whatever their topic: a pick among products or vendors, a price or a
+# salary, a task (translate this, sign me up). "Which EDR product should we buy for Direction 5?" names a part,
+# but no entry answers it.
+_UNSERVED_REQUEST = re.compile(
+    "|".join(
+        (
+            r"\brecommend\s+(?:me\s+)?(?:a|an|some|any|good|the\s+best)\b|\b(?:can|could|would)\s+you\s+recommend\b",
+            r"\b(?:best|recommended|cheapest|good)\s+(?:[\w-]+\s+){0,3}(?:products?|tools?|vendors?|providers?|software"
+            r"|suppliers?|firms?|brands?|config(?:uration)?s?|settings?)\s+(?:to|for|in)\b",
+            r"\bwhich\s+(?:[\w-]+\s+){0,2}(?:products?|tools?|vendors?|providers?|software|brands?)\s+should\b",
+            "おすすめ|お勧め|オススメ|お薦め|どこの(?:製品|ベンダ|業者|会社|サービス)",
+            r"\bhow\s+much\s+(?:does|do|would|will|should|could|can|is|are)\b[^?.]*\b(?:cost|charge|fine)\b",
+            r"\b(?:prices?|pricing|salary|salaries|premiums?)\b",
+            "相場|料金|保険料|年会費|年収|給料|価格|株価|費用感|費用の目安",
+            r"\btranslate\s+(?:this|that|it|our|my|the\s+following)\b|翻訳して|訳して",
+            r"\bsign\s+up\b|\bregister\s+for\b|申し込|申込",
+            r"\b(?:write|draft)\s+(?:me|us)\s+(?:a|an|the)\b|\bverbatim\b|\bword\s+for\s+word\b",
+            "代わりに(?:決め|考え|書い|作っ)|(?:書い|作成し|作っ)て(?:ください|くれ|ほしい|もらえ)|原文のまま|そのまま(?:引用|列挙)",
+        )
+    )
+)
+
+# Questions that ask for a figure: "how many hours", "what percentage", "何人", "いくつ". When the leading entry's
+# answer gives none, it cannot be the answer: "How many drills a year does Direction 7 require?"
+_ASKS_FIGURE = re.compile(
+    r"\bhow\s+(?:many|much)\b|\bwhat\s+(?:percentage|percent|ratio|number|target)\b"
+    "|何(?:人|%|パーセント|時間|日|件|回|割|か月|ヶ月|点|社)|いくつ|目標値"
+)
+# What an answer says besides the parts and versions it names and the years it gives: "Direction 8", "Ver 3.0",
+# "Appendix A-2" and "2023年" are not figures.
+_NOT_A_FIGURE = re.compile(
+    r"(?:direction|item|principle|appendix|ver\.?|version|指示|原則|付録|項目|別添|第)\s*[0-9a-f][0-9a-f.\-]*"
+    r"|\b(?:19|20)[0-9]{2}\b|(?:19|20)[0-9]{2}年"
+)
+
+# A version of the guidelines that does not exist (yet): "When is Ver 4.0 coming out?"
+_UNKNOWN_VERSION = re.compile(
+    r"(?<![a-z0-9.])(?:ver|version|バージョン)\s*\.?\s*(?:[4-9]|[1-9][0-9])(?:\.[0-9])?(?![0-9a-z])"
+)
+
+
+def asked_kinds(normalized: str) -> frozenset[str]:
+    """The kinds of single part a question asks for: "which item covers budgets?" -> {"item"}."""
+    return frozenset(kind for kind, pattern in _ASKED_KIND.items() if pattern.search(normalized))
+
+
+def is_unserved_request(normalized: str) -> bool:
+    """Does the question ask for a vendor pick, a price, or a task such as translating or drafting?"""
+    return _UNSERVED_REQUEST.search(normalized) is not None
+
+
+def asks_figure(normalized: str) -> bool:
+    """Does the question ask for a figure: a count, an amount, a share, a duration?"""
+    return _ASKS_FIGURE.search(normalized) is not None
+
+
+def gives_figures(normalized_answer: str) -> bool:
+    """Does an answer state a figure (a count, a share, a date, a deadline) besides naming parts and years?"""
+    return any(char.isdigit() for char in _NOT_A_FIGURE.sub(" ", normalized_answer))
+
+
+def names_unknown_version(normalized: str) -> bool:
+    """Does the question name a version of the guidelines after Ver 3.0?"""
+    return _UNKNOWN_VERSION.search(normalized) is not None
