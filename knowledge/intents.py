@@ -35,9 +35,16 @@ _UNSERVED_REQUEST = re.compile(
             r"\b(?:prices?|pricing|salary|salaries|premiums?)\b",
             "相場|料金|保険料|年会費|年収|給料|価格|株価|費用感|費用の目安",
             r"\btranslate\s+(?:this|that|it|our|my|the\s+following)\b|翻訳して|訳して",
-            r"\bsign\s+up\b|\bregister\s+for\b|申し込|申込",
-            r"\b(?:write|draft)\s+(?:me|us)\s+(?:a|an|the)\b|\bverbatim\b|\bword\s+for\s+word\b",
-            "代わりに(?:決め|考え|書い|作っ)|(?:書い|作成し|作っ)て(?:ください|くれ|ほしい|もらえ)|原文のまま|そのまま(?:引用|列挙)",
+            # signing oneself up ("how do I register?"), not a company joining a scheme ("ask suppliers to sign up to")
+            r"\bsign\s+(?:me\s+|us\s+)?up\s+for\s+(?:the|a|an|this|next)\b|\bhow\s+(?:do|can)\s+i\s+(?:sign\s+up|register)\b",
+            r"\bregister\s+for\s+(?:the|a|an|this|next)\b|申し込|申込",
+            # a drafting job, asked for in the imperative: "draft us a memo", "can you write a policy for us"
+            r"(?:^|[.!?:]\s*|\b(?:can|could|would|will)\s+you\s+|\bplease\s+|\bhelp\s+(?:me|us)\s+)"
+            r"(?:draft|write|compose|prepare|create)\s+(?:me\s+|us\s+)?(?:a|an|the|our|some)\b",
+            r"\b(?:write|draft)\s+(?:me|us)\s+(?:a|an|the)\b|\bgive\s+(?:me|us)\s+(?:a|an|some)\s+(?:model|sample|template|draft)\b",
+            r"\bverbatim\b|\bword\s+for\s+word\b|\bfull\s+text\b",
+            r"\bwhich\s+(?:[\w-]+\s+){0,2}(?:insurers?|isacs?|consultan(?:t|ts|cy|cies)|products?|brands?)\b",
+            "代わりに(?:決め|考え|書い|作っ)|(?:書い|作成し|作っ)て(?:ください|くれ|ほしい|もらえ)|原文|全文|貼り付け|そのまま(?:引用|列挙)",
         )
     )
 )
