@@ -45,6 +45,9 @@ DEFAULT_SETS = (
     "tests/data/trainset_chatty_ja.yaml",
     "tests/data/trainset_vague.yaml",
     "tests/data/trainset_blind.yaml",
+    "tests/data/trainset_blind2.yaml",
+    "tests/data/trainset_blind3.yaml",
+    "tests/data/trainset_blind4.yaml",
     "tests/data/trainset_mentions.yaml",
     "tests/data/devset.yaml",
 )

@@ -34,7 +34,7 @@ _UNSERVED_REQUEST = re.compile(
             r"\bhow\s+much\s+(?:does|do|would|will|should|could|can|is|are)\b[^?.]*\b(?:cost|charge|fine)\b",
             r"\b(?:prices?|pricing|salary|salaries|premiums?)\b",
             "相場|料金|保険料|年会費|年収|給料|価格|株価|費用感|費用の目安",
-            r"\btranslate\s+(?:this|that|it|our|my|the\s+following)\b|翻訳して|訳して",
+            r"(?:^|\b(?:please|you|me|us)\s+)translate\b|\btranslate\s+(?:this|that|it|our|my|the\s+following)\b|翻訳して|訳して",
             # signing oneself up ("how do I register?"), not a company joining a scheme ("ask suppliers to sign up to")
             r"\bsign\s+(?:me\s+|us\s+)?up\s+for\s+(?:the|a|an|this|next)\b|\bhow\s+(?:do|can)\s+i\s+(?:sign\s+up|register)\b",
             r"\bregister\s+for\s+(?:the|a|an|this|next)\b|申し込|申込",
