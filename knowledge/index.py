@@ -175,7 +175,7 @@ class SearchIndex:
     versions: tuple[frozenset[str], ...]  # guideline versions each entry is about (empty: any)
     part_kinds: tuple[frozenset[str], ...]  # the kinds of single part each entry is (see part_kind)
     figures: tuple[bool, ...]  # whether each entry's answer states a figure (see intents.gives_figures)
-    # Whether an entry's own phrasings make a request that is usually unserved ("おすすめ資料は?"): then it is one.
+    # Whether an entry's own phrasings make a request no entry usually serves ("おすすめ資料は?"): this one does.
     serves_requests: tuple[bool, ...]
     about_tokens: tuple[frozenset[str], ...]  # tokens of what an entry is about (not its answer)
     # Each entry's tokens with their field-weighted counts (also what coverage looks up), and the counts'

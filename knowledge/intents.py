@@ -1,7 +1,7 @@
 """What a question asks for, beyond its topic: a kind of part, a figure, or something no entry gives.
 
-Pure pattern matching on normalised text (see knowledge.text.normalize). The engine turns each answer into
-evidence for its models; none of them decides an answer alone.
+Pure pattern matching on normalised text (see knowledge.text.normalize). Each reading is one more piece of
+evidence for the engine's models, which weigh it against the rest; none decides an answer alone.
 """
 
 from __future__ import annotations
@@ -26,10 +26,13 @@ _ASKED_KIND = {
 _UNSERVED_REQUEST = re.compile(
     "|".join(
         (
-            r"\brecommend\s+(?:me\s+)?(?:a|an|some|any|good|the\s+best)\b|\b(?:can|could|would)\s+you\s+recommend\b",
+            # a pick asked of the bot, not what the guidelines recommend ("does METI recommend a CISO?")
+            r"\brecommend\s+(?:me|us)\b|\brecommend\s+(?:a|an|some)\s+(?:good|decent|reliable|cheap)\b|\brecommend\s+the\s+best\b"
+            r"|\b(?:can|could|would)\s+you\s+recommend\b|\bwhat\s+(?:would|do)\s+you\s+recommend\b|\bplease\s+recommend\b",
             r"\b(?:best|recommended|cheapest|good)\s+(?:[\w-]+\s+){0,3}(?:products?|tools?|vendors?|providers?|software"
             r"|suppliers?|firms?|brands?|config(?:uration)?s?|settings?)\s+(?:to|for|in)\b",
             r"\bwhich\s+(?:[\w-]+\s+){0,2}(?:products?|tools?|vendors?|providers?|software|brands?)\s+should\b",
+            r"\bwhich\s+(?:[\w-]+\s+){0,2}(?:products?|tools?|vendors?|providers?|software|brands?)\b[^?.]*\bbest\b",
             "おすすめ|お勧め|オススメ|お薦め|どこの(?:製品|ベンダ|業者|会社|サービス)",
             r"\bhow\s+much\s+(?:does|do|would|will|should|could|can|is|are)\b[^?.]*\b(?:cost|charge|fine)\b",
             r"\b(?:prices?|pricing|salary|salaries|premiums?)\b",
@@ -42,9 +45,10 @@ _UNSERVED_REQUEST = re.compile(
             r"(?:^|[.!?:]\s*|\b(?:can|could|would|will)\s+you\s+|\bplease\s+|\bhelp\s+(?:me|us)\s+)"
             r"(?:draft|write|compose|prepare|create)\s+(?:me\s+|us\s+)?(?:a|an|the|our|some)\b",
             r"\b(?:write|draft)\s+(?:me|us)\s+(?:a|an|the)\b|\bgive\s+(?:me|us)\s+(?:a|an|some)\s+(?:model|sample|template|draft)\b",
-            r"\bverbatim\b|\bword\s+for\s+word\b|\bfull\s+text\b",
-            r"\bwhich\s+(?:[\w-]+\s+){0,2}(?:insurers?|isacs?|consultan(?:t|ts|cy|cies)|products?|brands?)\b",
-            "代わりに(?:決め|考え|書い|作っ)|(?:書い|作成し|作っ)て(?:ください|くれ|ほしい|もらえ)|原文|全文|貼り付け|そのまま(?:引用|列挙)",
+            r"\bverbatim\b|\bword\s+for\s+word\b|\bpaste\s+(?:the|all|in)\b",
+            r"\bwhich\s+(?:[\w-]+\s+){0,2}(?:insurers?|isacs?|consultan(?:t|ts|cy|cies)|brands?)\b",
+            "代わりに(?:決め|考え|書い|作っ)|(?:書い|作成し|作っ)て(?:ください|くれ|ほしい|もらえ)|原文のまま|全文を|貼り付け"
+            "|そのまま(?:引用|列挙)",
         )
     )
 )

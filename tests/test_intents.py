@@ -1,0 +1,66 @@
+"""What a question asks for besides its topic: these readings only add evidence, so both directions matter."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.intents import asked_kinds, asks_figure, gives_figures, is_unserved_request, names_unknown_version
+from knowledge.text import normalize
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Can you recommend a good SOC provider in Tokyo?",
+        "Which SIEM vendor fits Direction 5 best?",
+        "Which cyber insurer should our subcontractors use?",
+        "How much does a penetration test cost?",
+        "Please translate Direction 2 into French",
+        "Could you draft a security policy statement for us?",
+        "指示9の対応におすすめのツールはどれですか？",
+        "サイバー保険の保険料の相場は？",
+        "付録Cの原文のまま貼り付けてください",
+        "How do I register for the IPA seminar?",
+    ],
+)
+def test_requests_no_entry_serves_are_recognised(question: str) -> None:
+    assert is_unserved_request(normalize(question))
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # What the guidelines recommend is their content, not a pick asked of the bot.
+        "Does the guideline recommend a CSIRT?",
+        "Which product categories does Direction 5 mention?",
+        "Do we need to write a security policy?",
+        "Should we ask small suppliers to sign up to SECURITY ACTION?",
+        "英語の原文はありますか？",
+        "セキュリティ予算はいくら必要？",  # the guidelines answer this: no fixed amount, decide by risk
+        "Is there an official English translation?",
+    ],
+)
+def test_questions_about_the_guidelines_are_not_taken_for_requests(question: str) -> None:
+    assert not is_unserved_request(normalize(question))
+
+
+def test_figures_asked_and_given() -> None:
+    assert asks_figure(normalize("How many hours does Direction 8 allow?"))
+    assert asks_figure(normalize("研修受講率は何%を目標にすべき？"))
+    assert not asks_figure(normalize("What does Direction 8 ask for?"))
+    # Part numbers, versions and years are not figures; counts and dates are.
+    assert not gives_figures(normalize("Direction 8 of Ver 3.0 (2023) builds on Appendix A-2."))
+    assert gives_figures(normalize("Appendix A-2 has 40 checks."))
+
+
+def test_only_versions_after_3_0_are_unknown() -> None:
+    assert names_unknown_version(normalize("When is Ver 4.0 coming out?"))
+    assert names_unknown_version(normalize("バージョン5の予定は？"))
+    assert not names_unknown_version(normalize("What changed in version 3.0?"))
+    assert not names_unknown_version(normalize("IPv4 addresses"))
+
+
+def test_which_part_is_asked_for() -> None:
+    assert asked_kinds(normalize("Which item covers budgets?")) == {"item"}
+    assert asked_kinds(normalize("どの原則に当たりますか")) == {"principle"}
+    assert asked_kinds(normalize("What is a CSIRT?")) == frozenset()
