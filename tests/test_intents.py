@@ -20,7 +20,6 @@ from knowledge.text import normalize
         "指示9の対応におすすめのツールはどれですか？",
         "サイバー保険の保険料の相場は？",
         "付録Cの原文のまま貼り付けてください",
-        "How do I register for the IPA seminar?",
     ],
 )
 def test_requests_no_entry_serves_are_recognised(question: str) -> None:
@@ -38,6 +37,9 @@ def test_requests_no_entry_serves_are_recognised(question: str) -> None:
         "英語の原文はありますか？",
         "セキュリティ予算はいくら必要？",  # the guidelines answer this: no fixed amount, decide by risk
         "Is there an official English translation?",
+        "How do I register for SECURITY ACTION?",
+        "SECURITY ACTIONの申し込み方法は？",
+        "ガイドラインでおすすめされている対策は？",
     ],
 )
 def test_questions_about_the_guidelines_are_not_taken_for_requests(question: str) -> None:
