@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from knowledge.intents import gives_figures, is_unserved_request
+from knowledge.intents import gives_figures, unserved_requests
 from knowledge.mentions import find_mentions
 from knowledge.model import LANGS, Entry, Lang
 from knowledge.refs import VERSIONS, parse_item_ref
@@ -175,8 +175,9 @@ class SearchIndex:
     versions: tuple[frozenset[str], ...]  # guideline versions each entry is about (empty: any)
     part_kinds: tuple[frozenset[str], ...]  # the kinds of single part each entry is (see part_kind)
     figures: tuple[bool, ...]  # whether each entry's answer states a figure (see intents.gives_figures)
-    # Whether an entry's own phrasings make a request no entry usually serves ("おすすめ資料は?"): this one does.
-    serves_requests: tuple[bool, ...]
+    # The kinds of request no entry usually serves that an entry's own phrasings make ("おすすめ資料は?", "how
+    # much does the tool cost?"): this entry serves them (see intents.unserved_requests).
+    serves_requests: tuple[frozenset[str], ...]
     about_tokens: tuple[frozenset[str], ...]  # tokens of what an entry is about (not its answer)
     # Each entry's tokens with their field-weighted counts (also what coverage looks up), and the counts'
     # total: each entry's naive Bayes word model.
@@ -284,7 +285,9 @@ class SearchIndex:
                 gives_figures(" ".join(normalize(entry.answer.get(lang)) for lang in LANGS)) for entry in entry_list
             ),
             serves_requests=tuple(
-                any(is_unserved_request(normalize(text)) for lang in LANGS for text in entry.questions.get(lang, ()))
+                frozenset().union(
+                    *(unserved_requests(normalize(text)) for lang in LANGS for text in entry.questions.get(lang, ()))
+                )
                 for entry in entry_list
             ),
             version_masks=masks,

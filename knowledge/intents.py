@@ -20,37 +20,55 @@ _ASKED_KIND = {
     )
 }
 
-# Requests the knowledge base never serves, whatever their topic: a pick among products or vendors, a price or a
-# salary, a task (translate this, draft that). "Which EDR product should we buy for Direction 5?" names a part,
-# but no entry answers it.
-_UNSERVED_REQUEST = re.compile(
-    "|".join(
+# Requests the knowledge base never serves, whatever their topic, by kind: a pick among products or vendors, a
+# price or a salary, a task (translate this, draft that). "Which EDR product should we buy for Direction 5?" names
+# a part, but no entry answers it.
+_UNSERVED_REQUESTS = {
+    kind: re.compile("|".join(patterns))
+    for kind, patterns in (
         (
-            # a pick asked of the bot, not what the guidelines recommend ("does METI recommend a CISO?")
-            r"\brecommend\s+(?:me|us)\b|\brecommend\s+(?:a|an|some)\s+(?:good|decent|reliable|cheap)\b|\brecommend\s+the\s+best\b"
-            r"|\b(?:can|could|would)\s+you\s+recommend\b|\bwhat\s+(?:would|do)\s+you\s+recommend\b|\bplease\s+recommend\b",
-            r"\b(?:best|recommended|cheapest|good)\s+(?:[\w-]+\s+){0,3}(?:products?|tools?|vendors?|providers?|software"
-            r"|suppliers?|firms?|brands?|config(?:uration)?s?|settings?)\s+(?:to|for|in)\b",
-            r"\bwhich\s+(?:[\w-]+\s+){0,2}(?:products?|tools?|vendors?|providers?|software|brands?)\s+should\b",
-            r"\bwhich\s+(?:[\w-]+\s+){0,2}(?:products?|tools?|vendors?|providers?|software|brands?)\b[^?.]*\bbest\b",
-            # a pick asked of the bot; what the guidelines recommend (おすすめされている対策) is their content
-            "(?:おすすめ|お勧め|オススメ|お薦め)(?!され)|どこの(?:製品|ベンダ|業者|会社|サービス)"
-            "|(?:おすすめ|推奨)され[^?？。]*(?:会社|製品|業者|ベンダ)",
-            r"\bhow\s+much\s+(?:does|do|would|will|should|could|can|is|are)\b[^?.]*\b(?:cost|charge|fine)\b",
-            r"\b(?:prices?|pricing|salary|salaries|premiums?)\b",
-            "相場|料金|保険料|年会費|年収|給料|価格|株価|費用感|費用の目安",
-            r"(?:^|\b(?:please|you|me|us)\s+)translate\b|\btranslate\s+(?:this|that|it|our|my|the\s+following)\b|翻訳して|訳して",
-            # a drafting job, asked for in the imperative: "draft us a memo", "can you write a policy for us"
-            r"(?:^|[.!?:]\s*|\b(?:can|could|would|will)\s+you\s+|\bplease\s+|\bhelp\s+(?:me|us)\s+)"
-            r"(?:draft|write|compose|prepare|create)\s+(?:me\s+|us\s+)?(?:a|an|the|our|some)\b",
-            r"\b(?:write|draft)\s+(?:me|us)\s+(?:a|an|the)\b|\bgive\s+(?:me|us)\s+(?:a|an|some)\s+(?:model|sample|template|draft)\b",
-            r"\bverbatim\b|\bword\s+for\s+word\b|\bpaste\s+(?:the|all|in)\b",
-            r"\bwhich\s+(?:[\w-]+\s+){0,2}(?:insurers?|isacs?|consultan(?:t|ts|cy|cies)|brands?)\b",
-            "代わりに(?:決め|考え|書い|作っ)|(?:書い|作成し|作っ)て(?:ください|くれ|ほしい|もらえ)|原文のまま|全文を|貼り付け"
-            "|そのまま(?:引用|列挙)",
-        )
+            "pick",
+            (
+                # asked of the bot, not what the guidelines recommend ("does METI recommend a CISO?")
+                r"\brecommend\s+(?:me|us)\b|\brecommend\s+(?:a|an|some)\s+(?:good|decent|reliable|cheap)\b"
+                r"|\brecommend\s+the\s+best\b|\b(?:can|could|would)\s+you\s+recommend\b"
+                r"|\bwhat\s+(?:would|do)\s+you\s+recommend\b|\bplease\s+recommend\b",
+                r"\b(?:best|recommended|cheapest)\s+(?:[\w-]+\s+){0,3}(?:products?|tools?|vendors?|providers?|software"
+                r"|suppliers?|firms?|brands?|config(?:uration)?s?|settings?)\s+(?:to|for|in)\b",
+                # "which tool should we use?" may mean IPA's own (free) self-check tool, so tools are not picks here
+                r"\bwhich\s+(?:[\w-]+\s+){0,2}(?:products?|vendors?|providers?|software|brands?)\s+should\b",
+                r"\bwhich\s+(?:[\w-]+\s+){0,2}(?:products?|vendors?|providers?|software|brands?)\b[^?.]*\bbest\b",
+                r"\bwhich\s+(?:[\w-]+\s+){0,2}(?:insurers?|isacs?|consultan(?:t|ts|cy|cies)|brands?)\b",
+                # asked of the bot; what the guidelines recommend (おすすめされている対策) is their content
+                "(?:おすすめ|お勧め|オススメ|お薦め)(?!され)|どこの(?:製品|ベンダ|業者|会社|サービス)"
+                "|(?:おすすめ|推奨)され[^?？。]*(?:会社|製品|業者|ベンダ)",
+            ),
+        ),
+        (
+            "price",
+            (
+                r"\bhow\s+much\s+(?:does|do|would|will|should|could|can|is|are)\b[^?.]*\b(?:cost|charge|fine)\b",
+                r"\b(?:prices?|pricing|salary|salaries|premiums?)\b",
+                "相場|料金|保険料|年会費|年収|給料|価格|株価|費用感|費用の目安",
+            ),
+        ),
+        (
+            "task",
+            (
+                r"(?:^|\b(?:please|you|me|us)\s+)translate\b|\btranslate\s+(?:this|that|it|our|my|the\s+following)\b"
+                "|翻訳して|訳して",
+                # a drafting job, asked for in the imperative: "draft us a memo", "can you write a policy for us"
+                r"(?:^|[.!?:]\s*|\b(?:can|could|would|will)\s+you\s+|\bplease\s+|\bhelp\s+(?:me|us)\s+)"
+                r"(?:draft|write|compose|prepare|create)\s+(?:me\s+|us\s+)?(?:a|an|the|our|some)\b",
+                r"\b(?:write|draft)\s+(?:me|us)\s+(?:a|an|the)\b"
+                r"|\bgive\s+(?:me|us)\s+(?:a|an|some)\s+(?:model|sample|template|draft)\b",
+                r"\bverbatim\b|\bword\s+for\s+word\b|\bpaste\s+(?:the|all|in)\b",
+                "代わりに(?:決め|考え|書い|作っ)|(?:書い|作成し|作っ)て(?:ください|くれ|ほしい|もらえ)|原文のまま|全文を"
+                "|貼り付け|そのまま(?:引用|列挙)",
+            ),
+        ),
     )
-)
+}
 
 # Questions that ask for a figure: "how many hours", "what percentage", "何人", "いくつ". When the leading entry's
 # answer gives none, it cannot be the answer: "How many drills a year does Direction 7 require?"
@@ -76,12 +94,13 @@ def asked_kinds(normalized: str) -> frozenset[str]:
     return frozenset(kind for kind, pattern in _ASKED_KIND.items() if pattern.search(normalized))
 
 
-def is_unserved_request(normalized: str) -> bool:
-    """Does the question ask for a vendor pick, a price, or a task such as translating or drafting?
+def unserved_requests(normalized: str) -> frozenset[str]:
+    """The kinds of request no entry usually serves that a question makes: "pick" (a product, vendor or
+    insurer), "price" (a price, fee or salary), "task" (translate, draft, quote verbatim).
 
     Signing up is left out on purpose: "how do we register for SECURITY ACTION?" is a question the knowledge
     base answers."""
-    return _UNSERVED_REQUEST.search(normalized) is not None
+    return frozenset(kind for kind, pattern in _UNSERVED_REQUESTS.items() if pattern.search(normalized))
 
 
 def asks_figure(normalized: str) -> bool:

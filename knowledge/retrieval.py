@@ -24,7 +24,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
 from knowledge.index import SearchIndex, clean_for_fuzzy, clean_in_order
-from knowledge.intents import asked_kinds, asks_figure, is_unserved_request, names_unknown_version
+from knowledge.intents import asked_kinds, asks_figure, names_unknown_version, unserved_requests
 from knowledge.mentions import Mentions, find_mentions
 from knowledge.model import Entry, KnowledgeBase, Lang
 from knowledge.refs import CURRENT_VERSION
@@ -69,24 +69,24 @@ FEATURES = (
     "rest_likelihood_share",
 )
 RANKING = {
-    "log_bm25": 0.478,
+    "log_bm25": 0.479,
     "bm25_share": 1.497,
-    "coverage": 5.158,
-    "known_coverage": 0.226,
+    "coverage": 5.164,
+    "known_coverage": 0.218,
     "about_coverage": -3.852,
     "phrase_match": 3.082,
-    "fuzzy": 8.400,
+    "fuzzy": 8.401,
     "unknown": 0.000,
     "anchored": 0.000,
-    "pinned": 1.849,
-    "likelihood_share": 1.153,
-    "fuzzy_window": 1.789,
+    "pinned": 1.847,
+    "likelihood_share": 1.155,
+    "fuzzy_window": 1.790,
     "off_version": -2.918,
     "kind_asked": 1.114,
     "rest_coverage": -2.682,
-    "pinned_rest": 0.235,
-    "rest_bm25_share": 2.180,
-    "rest_likelihood_share": 5.400,
+    "pinned_rest": 0.239,
+    "rest_bm25_share": 2.179,
+    "rest_likelihood_share": 5.397,
 }
 CONFIDENCE_FEATURES = (
     *FEATURES,
@@ -105,38 +105,38 @@ CONFIDENCE_FEATURES = (
     "figure_not_given",
 )
 CALIBRATION = {
-    "bias": -5.690,
-    "log_bm25": 0.765,
-    "bm25_share": -1.876,
-    "coverage": 2.105,
-    "known_coverage": 0.005,
-    "about_coverage": 2.454,
-    "phrase_match": -2.511,
-    "fuzzy": 2.676,
-    "unknown": -1.386,
+    "bias": -5.663,
+    "log_bm25": 0.764,
+    "bm25_share": -1.888,
+    "coverage": 2.089,
+    "known_coverage": 0.009,
+    "about_coverage": 2.475,
+    "phrase_match": -2.509,
+    "fuzzy": 2.625,
+    "unknown": -1.381,
     "anchored": 1.272,
-    "pinned": 0.895,
-    "likelihood_share": 1.057,
-    "fuzzy_window": 2.708,
-    "off_version": -2.032,
-    "kind_asked": 6.133,
-    "rest_coverage": 0.065,
-    "pinned_rest": -0.820,
-    "rest_bm25_share": -0.037,
-    "rest_likelihood_share": 0.334,
-    "lead": 0.209,
-    "fuzzy_margin": 0.433,
-    "about_margin": -0.752,
-    "agree_bm25": 0.438,
-    "agree_fuzzy": 0.129,
-    "agree_phrase": -0.022,
-    "terse": -9.470,
-    "terse_phrase": 5.012,
-    "terse_share": 10.982,
-    "terse_lead": 0.654,
+    "pinned": 0.891,
+    "likelihood_share": 1.047,
+    "fuzzy_window": 2.713,
+    "off_version": -2.024,
+    "kind_asked": 6.131,
+    "rest_coverage": 0.071,
+    "pinned_rest": -0.824,
+    "rest_bm25_share": -0.033,
+    "rest_likelihood_share": 0.312,
+    "lead": 0.215,
+    "fuzzy_margin": 0.392,
+    "about_margin": -0.755,
+    "agree_bm25": 0.427,
+    "agree_fuzzy": 0.132,
+    "agree_phrase": -0.025,
+    "terse": -9.471,
+    "terse_phrase": 5.013,
+    "terse_share": 10.999,
+    "terse_lead": 0.653,
     "unknown_name": -1.744,
-    "unserved_request": -7.022,
-    "figure_not_given": -3.788,
+    "unserved_request": -7.023,
+    "figure_not_given": -3.787,
 }
 THRESHOLD = 0.5
 LEAD_CAP = 5.0  # a lead beyond this says nothing more
@@ -252,7 +252,7 @@ class _Query:
     fuzzy_text: str  # word-sorted
     window_text: str  # words in order, the question's end
     unknown_name: bool
-    unserved_request: bool
+    requests: frozenset[str]  # kinds of request no entry usually serves (see intents.unserved_requests)
     asks_figure: bool
     mention_tokens: frozenset[str]  # tokens that name parts and versions ("_item3", "_v1")
     asks: frozenset[str]  # kinds of part it asks for: "which item covers ...", "どの原則"
@@ -320,7 +320,7 @@ def _parse(question: str, index: SearchIndex) -> _Query:
         clean_for_fuzzy(normalized),
         clean_in_order(normalized)[-WINDOW_CHARS:],
         unknown_name,
-        is_unserved_request(normalized),
+        unserved_requests(normalized),
         asks_figure(normalized),
         frozenset(mentions.tokens()) | {f"_{CURRENT_VERSION}"},
         asked_kinds(normalized),
@@ -401,7 +401,7 @@ def _candidate(
         pinned=pinned_ref is not None and pinned_ref in entry.refs,
         terse=len(query.tokens) <= 1,
         unknown_name=query.unknown_name,
-        unserved_request=query.unserved_request and not index.serves_requests[position],
+        unserved_request=not query.requests <= index.serves_requests[position],
         figure_not_given=query.asks_figure and not index.figures[position],
         off_version=off_version,
         kind_asked=not query.asks.isdisjoint(index.part_kinds[position]),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.intents import asked_kinds, asks_figure, gives_figures, is_unserved_request, names_unknown_version
+from knowledge.intents import asked_kinds, asks_figure, gives_figures, names_unknown_version, unserved_requests
 from knowledge.text import normalize
 
 
@@ -23,7 +23,7 @@ from knowledge.text import normalize
     ],
 )
 def test_requests_no_entry_serves_are_recognised(question: str) -> None:
-    assert is_unserved_request(normalize(question))
+    assert unserved_requests(normalize(question))
 
 
 @pytest.mark.parametrize(
@@ -38,12 +38,20 @@ def test_requests_no_entry_serves_are_recognised(question: str) -> None:
         "セキュリティ予算はいくら必要？",  # the guidelines answer this: no fixed amount, decide by risk
         "Is there an official English translation?",
         "How do I register for SECURITY ACTION?",
+        "Which tool should we use to check our progress against the guidelines?",
+        "Are there good tools for a self-assessment?",
         "SECURITY ACTIONの申し込み方法は？",
         "ガイドラインでおすすめされている対策は？",
     ],
 )
 def test_questions_about_the_guidelines_are_not_taken_for_requests(question: str) -> None:
-    assert not is_unserved_request(normalize(question))
+    assert not unserved_requests(normalize(question))
+
+
+def test_requests_are_told_apart_by_kind() -> None:
+    """An entry that answers one kind (the free tool's price) is not thereby an answer to another (a pick)."""
+    assert unserved_requests(normalize("指示9の対応におすすめのツールはどれですか？")) == {"pick"}
+    assert unserved_requests(normalize("How much does the visualization tool cost?")) == {"price"}
 
 
 def test_figures_asked_and_given() -> None:
