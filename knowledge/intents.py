@@ -83,10 +83,12 @@ _NOT_A_FIGURE = re.compile(
     r"|\b(?:19|20)[0-9]{2}\b|(?:19|20)[0-9]{2}年"
 )
 
-# A version of the guidelines that does not exist (yet): "When is Ver 4.0 coming out?"
+# A version of the guidelines that does not exist (yet): "When is Ver 4.0 coming out?". A version of something
+# else ("CIS Controls v8", "NIST CSF version 2") is not one.
 _UNKNOWN_VERSION = re.compile(
     r"(?<![a-z0-9.])(?:ver|version|バージョン)\s*\.?\s*(?:[4-9]|[1-9][0-9])(?:\.[0-9])?(?![0-9a-z])"
 )
+_OTHER_PRODUCT = re.compile(r"(?:controls?|csf|cis|nist|iso|cobit|dss|tls|ssl|ip|windows|office|python)\s*$")
 
 
 def asked_kinds(normalized: str) -> frozenset[str]:
@@ -115,4 +117,7 @@ def gives_figures(normalized_answer: str) -> bool:
 
 def names_unknown_version(normalized: str) -> bool:
     """Does the question name a version of the guidelines after Ver 3.0?"""
-    return _UNKNOWN_VERSION.search(normalized) is not None
+    return any(
+        not _OTHER_PRODUCT.search(normalized[max(0, match.start() - 12) : match.start()])
+        for match in _UNKNOWN_VERSION.finditer(normalized)
+    )

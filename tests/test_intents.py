@@ -68,6 +68,7 @@ def test_only_versions_after_3_0_are_unknown() -> None:
     assert names_unknown_version(normalize("バージョン5の予定は？"))
     assert not names_unknown_version(normalize("What changed in version 3.0?"))
     assert not names_unknown_version(normalize("IPv4 addresses"))
+    assert not names_unknown_version(normalize("How does Appendix D map to CIS Controls v8?"))
 
 
 def test_which_part_is_asked_for() -> None:
