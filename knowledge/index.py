@@ -39,15 +39,22 @@ _PUNCT = re.compile(r"[^\w\s]+")
 REFERENCE_WORDS = ("item", "items", "direction", "directions", "principle", "principles", "appendix", "version")
 
 
-def _by_initial(word_counts: Counter[str], synonyms: Synonyms) -> dict[str, tuple[str, ...]]:
-    """The correction targets by first letter, most frequent first; all of them under ""."""
+def _correction_targets(
+    word_counts: Counter[str], synonyms: Synonyms
+) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """The words spelling correction may choose, most frequent first: by first letter, and by everything after
+    it ("guidelines" under "uidelines"), which finds a slip on the first letter by lookup, not by search."""
     counts = word_counts + Counter(EN_STOPWORDS) + Counter(synonyms.words())
-    buckets: dict[str, list[str]] = defaultdict(list)
+    by_initial: dict[str, list[str]] = defaultdict(list)
+    by_tail: dict[str, list[str]] = defaultdict(list)
     for word, _count in counts.most_common():
         if len(word) >= 3:
-            buckets[word[0]].append(word)
-            buckets[""].append(word)
-    return {initial: tuple(found) for initial, found in buckets.items()}
+            by_initial[word[0]].append(word)
+            by_tail[word[1:]].append(word)
+    return (
+        {initial: tuple(found) for initial, found in by_initial.items()},
+        {tail: tuple(found) for tail, found in by_tail.items()},
+    )
 
 
 def _positions_by_ref(entries: tuple[Entry, ...]) -> dict[str, tuple[int, ...]]:
@@ -164,10 +171,11 @@ class SearchIndex:
     postings: Mapping[str, tuple[npt.NDArray[np.int32], npt.NDArray[np.float64]]]
     idf: Mapping[str, float]
     # Every English word the knowledge base uses (stopwords and reference nouns included), and the same
-    # words by first letter (all of them under ""), most frequent first: the targets of spelling correction.
+    # words by first letter and by what follows it, most frequent first: the targets of spelling correction.
     known_words: frozenset[str]
     common_words: frozenset[str]  # everyday English: unknown to the knowledge base, but not typos
     vocabulary: Mapping[str, tuple[str, ...]]
+    vocabulary_by_tail: Mapping[str, tuple[str, ...]]
     katakana_words: frozenset[str]  # loanwords the knowledge base uses, for ones typed in hiragana
     phrasings: tuple[Mapping[Lang, tuple[str, ...]], ...]  # cleaned and word-sorted, for fuzzy re-ranking
     phrasings_in_order: tuple[Mapping[Lang, tuple[str, ...]], ...]  # the same, words in their order
@@ -258,6 +266,7 @@ class SearchIndex:
             for size in range(len(ALL_VERSIONS) + 1)
             for wanted in itertools.combinations(sorted(ALL_VERSIONS), size)
         }
+        by_initial, by_tail = _correction_targets(word_counts, synonyms)
         return cls(
             entries=entry_list,
             positions_by_ref=_positions_by_ref(entry_list),
@@ -266,7 +275,8 @@ class SearchIndex:
             idf=idf,
             known_words=frozenset(word_counts) | EN_STOPWORDS | synonyms.words(),
             common_words=common_english_words(),
-            vocabulary=_by_initial(word_counts, synonyms),
+            vocabulary=by_initial,
+            vocabulary_by_tail=by_tail,
             katakana_words=frozenset(katakana_words) | synonyms.katakana_forms(),
             phrasings=tuple(phrasings),
             phrasings_in_order=tuple(phrasings_in_order),

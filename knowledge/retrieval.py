@@ -280,9 +280,7 @@ def correct_spelling(
             word, index.vocabulary.get(word[0], ()), scorer=DamerauLevenshtein.distance, score_cutoff=limit, limit=None
         )
         if not near and len(word) >= MIN_ANY_INITIAL_LENGTH and word not in acronyms:
-            near = process.extract(
-                word, index.vocabulary.get("", ()), scorer=DamerauLevenshtein.distance, score_cutoff=1, limit=None
-            )
+            near = [(found, 1, n) for n, found in enumerate(_first_letter_slips(word, index))]
         if not near:
             return word
         # Fewest edits first; among equals, a dropped or extra letter ("relased") is a likelier slip than a
@@ -293,6 +291,19 @@ def correct_spelling(
         return str(best)
 
     return LATIN_WORD.sub(fix, normalized), guessed
+
+
+def _first_letter_slips(word: str, index: SearchIndex) -> list[str]:
+    """Known words one slip away when the slip is on the first letter: one typed wrong ("wven"), left out
+    ("uidelines"), typed before the word ("fguidelines") or swapped with the second ("hwere")."""
+    tails = index.vocabulary_by_tail
+
+    def known(candidate: str) -> bool:
+        return candidate in tails.get(candidate[1:], ())
+
+    found = [*tails.get(word[1:], ()), *tails.get(word, ())]
+    found += [candidate for candidate in (word[1:], word[1] + word[0] + word[2:]) if known(candidate)]
+    return list(dict.fromkeys(candidate for candidate in found if candidate != word))
 
 
 def _parse(question: str, index: SearchIndex) -> _Query:
