@@ -265,8 +265,8 @@ def correct_spelling(
     word the knowledge base knows.
 
     Typos rarely touch the first letter, so words sharing it are tried first: one edit is allowed in words up
-    to 5 letters, two in longer ones. Failing that, one edit anywhere, first letter included ("hwere",
-    "gzuidlines"), except in `acronyms` typed in capitals: "FISC" is a name, not a slip for "NISC".
+    to 5 letters, two in longer ones. Failing that, one slip on the first letter ("wven", "uidelines"; see
+    _first_letter_slips), except in `acronyms` typed in capitals: "FISC" is a name, not a slip for "NISC".
     Returns the corrected text and the corrected words.
     """
     guessed: set[str] = set()
@@ -295,7 +295,7 @@ def correct_spelling(
 
 def _first_letter_slips(word: str, index: SearchIndex) -> list[str]:
     """Known words one slip away when the slip is on the first letter: one typed wrong ("wven"), left out
-    ("uidelines"), typed before the word ("fguidelines") or swapped with the second ("hwere")."""
+    ("uidelines"), typed before the word ("fguidelines") or swapped with the second ("rpinciple")."""
     tails = index.vocabulary_by_tail
 
     def known(candidate: str) -> bool:
