@@ -33,7 +33,6 @@ from knowledge.text import LATIN_WORD, detect_lang, kanji_readings, katakana_loa
 MAX_QUESTION_CHARS = 500  # longer input is cut before searching; the reply says so
 CANDIDATES = 10
 MIN_CORRECTED_LENGTH = 4  # shorter words have too many one-edit neighbours to guess from
-MIN_ANY_INITIAL_LENGTH = 4  # a slip on the first letter is looked for in words this long
 SPELLING_WEIGHT = 0.8  # evidence from a corrected word counts a little less than from a typed one
 UNKNOWN_WORD_WEIGHT = 1.0  # of the rarest known word's weight
 UNKNOWN_CJK_WEIGHT = 0.5  # of the same, for an unknown CJK bigram (see _token_weight)
@@ -279,7 +278,7 @@ def correct_spelling(
         near = process.extract(
             word, index.vocabulary.get(word[0], ()), scorer=DamerauLevenshtein.distance, score_cutoff=limit, limit=None
         )
-        if not near and len(word) >= MIN_ANY_INITIAL_LENGTH and word not in acronyms:
+        if not near and word not in acronyms:
             near = [(found, 1, n) for n, found in enumerate(_first_letter_slips(word, index))]
         if not near:
             return word
@@ -424,20 +423,20 @@ def _candidate(
 def _log_likelihood(query: _Query, index: SearchIndex, position: int, *, skip: frozenset[str] = frozenset()) -> float:
     """Naive Bayes: how likely the entry's own text (its word counts, smoothed) is to produce the question's
     known words. Unlike BM25's global idf, this learns which words each entry's phrasings keep using."""
-    counts = index.term_counts[position]
-    denominator = math.log(index.term_totals[position] + WORD_MODEL_SMOOTHING * len(index.idf))
-    return sum(
-        strength * (math.log(counts.get(token, 0.0) + WORD_MODEL_SMOOTHING) - denominator)
-        for token, strength in query.tokens.items()
-        if token in index.idf and token not in skip
-    )
+    return _word_model(query, index, index.term_counts[position], float(index.term_totals[position]), skip)
 
 
 def _null_log_likelihood(query: _Query, index: SearchIndex, *, skip: frozenset[str] = frozenset()) -> float:
     """The same for an entry of average length that contains none of the question's words."""
-    denominator = math.log(float(index.term_totals.mean()) + WORD_MODEL_SMOOTHING * len(index.idf))
+    return _word_model(query, index, {}, float(index.term_totals.mean()), skip)
+
+
+def _word_model(
+    query: _Query, index: SearchIndex, counts: Mapping[str, float], total: float, skip: frozenset[str]
+) -> float:
+    denominator = math.log(total + WORD_MODEL_SMOOTHING * len(index.idf))
     return sum(
-        strength * (math.log(WORD_MODEL_SMOOTHING) - denominator)
+        strength * (math.log(counts.get(token, 0.0) + WORD_MODEL_SMOOTHING) - denominator)
         for token, strength in query.tokens.items()
         if token in index.idf and token not in skip
     )
