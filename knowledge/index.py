@@ -126,6 +126,8 @@ class _EntryText:
     phrasing_tokens: list[frozenset[str]]
     phrasings: dict[Lang, tuple[str, ...]]
     katakana: frozenset[str]  # katakana words in any field
+    figures: bool  # the answer states a figure (see intents.gives_figures)
+    requests: frozenset[str]  # kinds of usually unserved request its own questions make (intents.unserved_requests)
 
     @classmethod
     def read(cls, entry: Entry, synonyms: Synonyms, word_counts: Counter[str]) -> _EntryText:
@@ -133,6 +135,8 @@ class _EntryText:
         phrasing_tokens: list[frozenset[str]] = []
         phrasings: dict[Lang, tuple[str, ...]] = {}
         katakana: set[str] = set()
+        requests: set[str] = set()
+        answers: list[str] = []
         for lang in LANGS:
             fields = [
                 (entry.title.get(lang), "title"),
@@ -142,6 +146,8 @@ class _EntryText:
             cleaned = []
             for text, field in fields:
                 normalized = normalize(text)
+                if field == "question":
+                    requests |= unserved_requests(normalized)
                 tokens = normalized_tokens(normalized, synonyms)
                 for token in tokens:
                     counts[token] += FIELD_WEIGHTS[field]
@@ -151,6 +157,7 @@ class _EntryText:
                 katakana.update(KATAKANA_WORD.findall(normalized))
             phrasings[lang] = tuple(cleaned)
             answer = normalize(entry.answer.get(lang))
+            answers.append(answer)
             for token in normalized_tokens(answer, synonyms, with_mentions=False):
                 counts[token] += FIELD_WEIGHTS["answer"]
             word_counts.update(LATIN_WORD.findall(answer))
@@ -159,7 +166,15 @@ class _EntryText:
         for token in refs:
             counts[token] += FIELD_WEIGHTS["ref"]
         about = frozenset(refs).union(*phrasing_tokens)
-        return cls(dict(counts), about, phrasing_tokens, phrasings, frozenset(katakana))
+        return cls(
+            dict(counts),
+            about,
+            phrasing_tokens,
+            phrasings,
+            frozenset(katakana),
+            gives_figures(" ".join(answers)),
+            frozenset(requests),
+        )
 
 
 @dataclass(frozen=True)
@@ -228,6 +243,8 @@ class SearchIndex:
         phrasings_in_order: list[dict[Lang, tuple[str, ...]]] = []
         term_counts: list[dict[str, float]] = []
         katakana_words: set[str] = set()
+        figures: list[bool] = []
+        serves_requests: list[frozenset[str]] = []
         for position, entry in enumerate(entry_list):
             text = _EntryText.read(entry, synonyms, word_counts)
             phrasings.append({lang: tuple(clean_for_fuzzy(p) for p in found) for lang, found in text.phrasings.items()})
@@ -237,6 +254,8 @@ class SearchIndex:
             doc_len.append(sum(text.counts.values()))
             term_counts.append(text.counts)
             katakana_words |= text.katakana
+            figures.append(text.figures)
+            serves_requests.append(text.requests)
             for token, tf in text.counts.items():
                 postings[token].append((position, tf))
         count = max(len(entry_list), 1)
@@ -291,14 +310,7 @@ class SearchIndex:
             part_kinds=tuple(
                 frozenset(kind for ref in entry.refs if (kind := part_kind(ref)) is not None) for entry in entry_list
             ),
-            figures=tuple(
-                gives_figures(" ".join(normalize(entry.answer.get(lang)) for lang in LANGS)) for entry in entry_list
-            ),
-            serves_requests=tuple(
-                frozenset().union(
-                    *(unserved_requests(normalize(text)) for lang in LANGS for text in entry.questions.get(lang, ()))
-                )
-                for entry in entry_list
-            ),
+            figures=tuple(figures),
+            serves_requests=tuple(serves_requests),
             version_masks=masks,
         )
