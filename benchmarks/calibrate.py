@@ -48,6 +48,8 @@ DEFAULT_SETS = (
     "tests/data/trainset_blind2.yaml",
     "tests/data/trainset_blind3.yaml",
     "tests/data/trainset_blind4.yaml",
+    "tests/data/trainset_blind5.yaml",
+    "tests/data/trainset_blind6.yaml",
     "tests/data/trainset_mentions.yaml",
     "tests/data/devset.yaml",
 )
@@ -119,14 +121,26 @@ def leaders(evidence: list[Evidence], ranking: Matrix) -> tuple[Matrix, Matrix]:
     return np.array(rows), np.array(labels)
 
 
+OFF_VERSION = FEATURES.index("off_version")
+
+
+def preferred_answers(item: Evidence) -> Matrix:
+    """The right candidates the ranking should put first. Question sets accept an older version's entry too
+    ("Direction 5 summary": v3.item.5 or v2.item.5), but a question that names no version should get the
+    version it asks about, the current one by default: an older right answer then ranks below it."""
+    on_version = item.right * (item.features[:, OFF_VERSION] == 0)
+    return on_version if on_version.any() else item.right
+
+
 def fit(evidence: list[Evidence]) -> tuple[Matrix, Matrix]:
     # 1. Ranking: symmetric pairs (right - wrong -> 1, wrong - right -> 0), no bias.
     pairs = np.array(
         [
             item.features[i] - item.features[j]
             for item in evidence
-            for i in np.flatnonzero(item.right)
-            for j in np.flatnonzero(item.right == 0)
+            for preferred in [preferred_answers(item)]
+            for i in np.flatnonzero(preferred)
+            for j in np.flatnonzero(preferred == 0)
         ]
     )
     ranking = logistic_fit(

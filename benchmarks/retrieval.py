@@ -39,6 +39,8 @@ FITTED = (
     "trainset_blind2",
     "trainset_blind3",
     "trainset_blind4",
+    "trainset_blind5",
+    "trainset_blind6",
     "trainset_mentions",
     "devset",
 )

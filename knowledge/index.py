@@ -6,7 +6,7 @@ import itertools
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +18,8 @@ from knowledge.model import LANGS, Entry, Lang
 from knowledge.refs import VERSIONS, parse_item_ref
 from knowledge.text import (
     EN_STOPWORDS,
+    HOMOPHONE_MIN_USES,
+    KANJI_RUN,
     KATAKANA_WORD,
     LATIN_WORD,
     Synonyms,
@@ -126,7 +128,10 @@ class _EntryText:
     phrasing_tokens: list[frozenset[str]]
     phrasings: dict[Lang, tuple[str, ...]]
     katakana: frozenset[str]  # katakana words in any field
+    kanji: list[str]  # kanji compounds in any field, as often as they occur
+    about_kanji: list[str]  # the same in its title, questions and keywords
     figures: bool  # the answer states a figure (see intents.gives_figures)
+    answer_text: str  # its answers, normalised, both languages
     requests: frozenset[str]  # kinds of usually unserved request its own questions make (intents.unserved_requests)
 
     @classmethod
@@ -135,6 +140,8 @@ class _EntryText:
         phrasing_tokens: list[frozenset[str]] = []
         phrasings: dict[Lang, tuple[str, ...]] = {}
         katakana: set[str] = set()
+        kanji: list[str] = []
+        about_kanji: list[str] = []
         requests: set[str] = set()
         answers: list[str] = []
         for lang in LANGS:
@@ -155,6 +162,7 @@ class _EntryText:
                 cleaned.append(clean_in_order(normalized))
                 word_counts.update(LATIN_WORD.findall(normalized))
                 katakana.update(KATAKANA_WORD.findall(normalized))
+                about_kanji += KANJI_RUN.findall(normalized)
             phrasings[lang] = tuple(cleaned)
             answer = normalize(entry.answer.get(lang))
             answers.append(answer)
@@ -162,6 +170,7 @@ class _EntryText:
                 counts[token] += FIELD_WEIGHTS["answer"]
             word_counts.update(LATIN_WORD.findall(answer))
             katakana.update(KATAKANA_WORD.findall(answer))
+            kanji += KANJI_RUN.findall(answer)
         refs = [token for ref in entry.refs for token in ref_tokens(ref)]
         for token in refs:
             counts[token] += FIELD_WEIGHTS["ref"]
@@ -172,9 +181,30 @@ class _EntryText:
             phrasing_tokens,
             phrasings,
             frozenset(katakana),
+            kanji + about_kanji,
+            about_kanji,
             gives_figures(" ".join(answers)),
+            " ".join(answers),
             frozenset(requests),
         )
+
+
+def _parts(run: str) -> Iterator[str]:
+    """A kanji compound's parts of two characters or more, itself included (経営者: 経営, 営者, 経営者)."""
+    return (run[start:end] for start in range(len(run) - 1) for end in range(start + 2, len(run) + 1))
+
+
+def _homophone_targets(about_counts: Counter[str]) -> dict[int, tuple[str, ...]]:
+    """The compounds the phrasings use often enough to be what a misconverted one meant, by length."""
+    uses: Counter[str] = Counter()
+    for run, count in about_counts.items():
+        for part in set(_parts(run)):
+            uses[part] += count
+    targets: dict[int, list[str]] = defaultdict(list)
+    for part, count in uses.most_common():
+        if count >= HOMOPHONE_MIN_USES and part in about_counts:  # a word in its own right, not 当者 of 担当者
+            targets[len(part)].append(part)
+    return {length: tuple(parts) for length, parts in targets.items()}
 
 
 @dataclass(frozen=True)
@@ -192,11 +222,16 @@ class SearchIndex:
     vocabulary: Mapping[str, tuple[str, ...]]
     vocabulary_by_tail: Mapping[str, tuple[str, ...]]
     katakana_words: frozenset[str]  # loanwords the knowledge base uses, for ones typed in hiragana
+    # Kanji compounds the knowledge base uses (and their parts), and the ones its phrasings use often, by length:
+    # what a compound an input method chose wrongly may have meant (text.correct_homophones).
+    kanji_words: frozenset[str]
+    homophone_targets: Mapping[int, tuple[str, ...]]
     phrasings: tuple[Mapping[Lang, tuple[str, ...]], ...]  # cleaned and word-sorted, for fuzzy re-ranking
     phrasings_in_order: tuple[Mapping[Lang, tuple[str, ...]], ...]  # the same, words in their order
     max_idf: float
     versions: tuple[frozenset[str], ...]  # guideline versions each entry is about (empty: any)
     part_kinds: tuple[frozenset[str], ...]  # the kinds of single part each entry is (see part_kind)
+    answer_texts: tuple[str, ...]  # each entry's answers, normalised: what figures they give (intents.gives_unit)
     figures: tuple[bool, ...]  # whether each entry's answer states a figure (see intents.gives_figures)
     # The kinds of request no entry usually serves that an entry's own phrasings make ("おすすめ資料は?", "how
     # much does the tool cost?"): this entry serves them (see intents.unserved_requests).
@@ -243,7 +278,10 @@ class SearchIndex:
         phrasings_in_order: list[dict[Lang, tuple[str, ...]]] = []
         term_counts: list[dict[str, float]] = []
         katakana_words: set[str] = set()
+        kanji_counts: Counter[str] = Counter()
+        about_kanji: Counter[str] = Counter()
         figures: list[bool] = []
+        answer_texts: list[str] = []
         serves_requests: list[frozenset[str]] = []
         for position, entry in enumerate(entry_list):
             text = _EntryText.read(entry, synonyms, word_counts)
@@ -254,7 +292,10 @@ class SearchIndex:
             doc_len.append(sum(text.counts.values()))
             term_counts.append(text.counts)
             katakana_words |= text.katakana
+            kanji_counts.update(text.kanji)
+            about_kanji.update(text.about_kanji)
             figures.append(text.figures)
+            answer_texts.append(text.answer_text)
             serves_requests.append(text.requests)
             for token, tf in text.counts.items():
                 postings[token].append((position, tf))
@@ -297,6 +338,8 @@ class SearchIndex:
             vocabulary=by_initial,
             vocabulary_by_tail=by_tail,
             katakana_words=frozenset(katakana_words) | synonyms.katakana_forms(),
+            kanji_words=frozenset(part for run in kanji_counts for part in _parts(run)),
+            homophone_targets=_homophone_targets(about_kanji),
             phrasings=tuple(phrasings),
             phrasings_in_order=tuple(phrasings_in_order),
             max_idf=max(idf.values(), default=1.0),
@@ -311,6 +354,7 @@ class SearchIndex:
                 frozenset(kind for ref in entry.refs if (kind := part_kind(ref)) is not None) for entry in entry_list
             ),
             figures=tuple(figures),
+            answer_texts=tuple(answer_texts),
             serves_requests=tuple(serves_requests),
             version_masks=masks,
         )

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from knowledge.text import EN_STOPWORDS
+
 # "Which item covers budgets?", "どの原則に当たる?": the answer is one item (principle, appendix), not an overview.
 _WHICH = r"\b(?:which|what)\s+(?:one\s+)?(?:(?:of\s+the\s+)?(?:10|ten|3|three|six|6)\s+)?"
 _WHICH_JA = "どの|どれの?|何番目?の?"
@@ -76,6 +78,23 @@ _ASKS_FIGURE = re.compile(
     r"\bhow\s+(?:many|much)\b|\bwhat\s+(?:percentage|percent|ratio|number|target)\b"
     "|何(?:人|%|パーセント|時間|日|件|回|割|か月|ヶ月|点|社)|いくつ|目標値"
 )
+# The unit of the figure asked for: an answer with some other figure ("ten directions", "2 years") does not give
+# "how many public comments", "何%" or "何日以内".
+_ASKED_UNIT_EN = re.compile(
+    r"\bhow\s+many\s+(?:more\s+|of\s+the\s+)?([a-z]+)(?:\s+([a-z]+))?"
+    r"|\bwhat\s+(?:exact\s+|specific\s+|minimum\s+|maximum\s+)?(percentage|percent)\b"
+)
+_ASKED_UNIT_JA = re.compile(
+    "何(人|%|パーセント|時間|時|日|週間|件|回|割|か月|ヶ月|点|社|世代|ページ|年|万|億|円|名|個|種類|項目|条|歳)|(いくら)"
+)
+_SAME_UNIT = {"パーセント": "%", "ヶ月": "か月"}
+AMOUNT = "<amount>"  # money, or a share of it: "いくら", answered by "500万円", "1%" or "free"
+_NUMBER_EN = r"(?:[0-9]|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred|thousand))"
+_UNIT_FIGURES = {
+    "%": re.compile(r"[0-9]\s*(?:%|percent)|[0-9]割"),
+    AMOUNT: re.compile(r"[0-9]\s*(?:%|percent|yen|円|万|億|million|billion|dollars?)|[$¥][0-9]|\bfree\b|無料|無償"),
+}
+
 # What an answer says besides the parts and versions it names and the years it gives: "Direction 8", "Ver 3.0",
 # "Appendix A-2" and "2023年" are not figures.
 _NOT_A_FIGURE = re.compile(
@@ -107,7 +126,30 @@ def unserved_requests(normalized: str) -> frozenset[str]:
 
 def asks_figure(normalized: str) -> bool:
     """Does the question ask for a figure: a count, an amount, a share, a duration?"""
-    return _ASKS_FIGURE.search(normalized) is not None
+    return _ASKS_FIGURE.search(normalized) is not None or bool(asked_units(normalized))
+
+
+def asked_units(normalized: str) -> frozenset[str]:
+    """What the figure a question asks for counts: "how many public comments" -> "public comments", "何件" -> "件",
+    "what percentage" -> "%", "いくら" -> AMOUNT. ("How much" and "how long" are left out: "how much should we
+    spend?" is answered by the guidelines' principle, with no figure.)"""
+    found = set()
+    for first, second, percent in _ASKED_UNIT_EN.findall(normalized):
+        found.add("%" if percent else " ".join(word for word in (first, second) if word and word not in EN_STOPWORDS))
+    for counter, price in _ASKED_UNIT_JA.findall(normalized):
+        found.add(AMOUNT if price else _SAME_UNIT.get(counter, counter))
+    found.discard("")
+    return frozenset(found)
+
+
+def gives_unit(normalized_answer: str, unit: str) -> bool:
+    """Does an answer state a figure in that unit (a number, then the unit)?"""
+    if unit in _UNIT_FIGURES:
+        return _UNIT_FIGURES[unit].search(normalized_answer) is not None
+    if unit.isascii():  # the noun asked about, within a few words of a number: "120 comments", "ten directions"
+        nouns = "|".join(word.removesuffix("s") for word in unit.split())
+        return re.search(rf"{_NUMBER_EN}\s+(?:[a-z,-]+\s+){{0,4}}(?:{nouns})", normalized_answer) is not None
+    return re.search(rf"[0-9]\s*{unit}", normalized_answer) is not None
 
 
 def gives_figures(normalized_answer: str) -> bool:

@@ -24,11 +24,27 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
 from knowledge.index import SearchIndex, clean_for_fuzzy, clean_in_order
-from knowledge.intents import asked_kinds, asks_figure, names_unknown_version, unserved_requests
+from knowledge.intents import (
+    asked_kinds,
+    asked_units,
+    asks_figure,
+    gives_unit,
+    names_unknown_version,
+    unserved_requests,
+)
 from knowledge.mentions import Mentions, find_mentions
 from knowledge.model import Entry, KnowledgeBase, Lang
 from knowledge.refs import CURRENT_VERSION
-from knowledge.text import LATIN_WORD, detect_lang, kanji_readings, katakana_loanwords, normalize, stem, tokenize
+from knowledge.text import (
+    LATIN_WORD,
+    correct_homophones,
+    detect_lang,
+    kanji_readings,
+    katakana_loanwords,
+    normalize,
+    stem,
+    tokenize,
+)
 
 MAX_QUESTION_CHARS = 500  # longer input is cut before searching; the reply says so
 CANDIDATES = 10
@@ -68,24 +84,24 @@ FEATURES = (
     "rest_likelihood_share",
 )
 RANKING = {
-    "log_bm25": 0.479,
-    "bm25_share": 1.497,
-    "coverage": 5.164,
-    "known_coverage": 0.218,
-    "about_coverage": -3.852,
-    "phrase_match": 3.082,
-    "fuzzy": 8.401,
+    "log_bm25": 0.804,
+    "bm25_share": 1.089,
+    "coverage": 4.258,
+    "known_coverage": 0.820,
+    "about_coverage": -3.826,
+    "phrase_match": 2.903,
+    "fuzzy": 9.028,
     "unknown": 0.000,
     "anchored": 0.000,
-    "pinned": 1.847,
-    "likelihood_share": 1.155,
-    "fuzzy_window": 1.790,
-    "off_version": -2.918,
-    "kind_asked": 1.114,
-    "rest_coverage": -2.682,
-    "pinned_rest": 0.239,
-    "rest_bm25_share": 2.179,
-    "rest_likelihood_share": 5.397,
+    "pinned": 2.140,
+    "likelihood_share": 1.673,
+    "fuzzy_window": 1.574,
+    "off_version": -6.124,
+    "kind_asked": 0.847,
+    "rest_coverage": -2.131,
+    "pinned_rest": 0.101,
+    "rest_bm25_share": 2.241,
+    "rest_likelihood_share": 5.660,
 }
 CONFIDENCE_FEATURES = (
     *FEATURES,
@@ -104,38 +120,38 @@ CONFIDENCE_FEATURES = (
     "figure_not_given",
 )
 CALIBRATION = {
-    "bias": -5.660,
-    "log_bm25": 0.763,
-    "bm25_share": -1.887,
-    "coverage": 2.088,
-    "known_coverage": 0.009,
-    "about_coverage": 2.471,
-    "phrase_match": -2.506,
-    "fuzzy": 2.623,
-    "unknown": -1.381,
-    "anchored": 1.272,
-    "pinned": 0.891,
-    "likelihood_share": 1.047,
-    "fuzzy_window": 2.713,
-    "off_version": -2.024,
-    "kind_asked": 6.131,
-    "rest_coverage": 0.071,
-    "pinned_rest": -0.823,
-    "rest_bm25_share": -0.032,
-    "rest_likelihood_share": 0.312,
-    "lead": 0.215,
-    "fuzzy_margin": 0.392,
-    "about_margin": -0.753,
-    "agree_bm25": 0.426,
-    "agree_fuzzy": 0.132,
-    "agree_phrase": -0.026,
-    "terse": -9.468,
-    "terse_phrase": 5.012,
-    "terse_share": 10.998,
-    "terse_lead": 0.652,
-    "unknown_name": -1.751,
-    "unserved_request": -7.023,
-    "figure_not_given": -3.787,
+    "bias": -4.290,
+    "log_bm25": 0.499,
+    "bm25_share": -1.366,
+    "coverage": 2.370,
+    "known_coverage": -0.320,
+    "about_coverage": 2.518,
+    "phrase_match": -2.569,
+    "fuzzy": 1.667,
+    "unknown": -1.689,
+    "anchored": 0.723,
+    "pinned": 0.811,
+    "likelihood_share": 1.091,
+    "fuzzy_window": 2.562,
+    "off_version": 1.609,
+    "kind_asked": 6.425,
+    "rest_coverage": -0.339,
+    "pinned_rest": -0.560,
+    "rest_bm25_share": -0.087,
+    "rest_likelihood_share": -0.617,
+    "lead": 0.290,
+    "fuzzy_margin": 0.905,
+    "about_margin": -0.184,
+    "agree_bm25": 0.256,
+    "agree_fuzzy": 0.042,
+    "agree_phrase": 0.047,
+    "terse": -9.604,
+    "terse_phrase": 5.520,
+    "terse_share": 12.435,
+    "terse_lead": 0.631,
+    "unknown_name": -2.037,
+    "unserved_request": -7.128,
+    "figure_not_given": -3.919,
 }
 THRESHOLD = 0.5
 LEAD_CAP = 5.0  # a lead beyond this says nothing more
@@ -175,7 +191,7 @@ class Candidate:
     terse: bool  # the question has one search token (a word, a concept or a reference)
     unknown_name: bool  # the question names something (an acronym, a code, Ver 4.0) the knowledge base never mentions
     unserved_request: bool  # the question asks for something (a vendor pick, a price, a task) this entry doesn't give
-    figure_not_given: bool  # the question asks for a figure, and this entry's answer states none
+    figure_not_given: bool  # the question asks for a figure; this entry's answer states none in the unit asked
     kind_asked: bool  # the question asks which item (principle, appendix) covers something; this is one
     off_version: bool  # the entry is about another version than the one asked about (or the current one)
     log_likelihood: float  # of the question's known words under this entry's word model (naive Bayes)
@@ -253,6 +269,7 @@ class _Query:
     unknown_name: bool
     requests: frozenset[str]  # kinds of request no entry usually serves (see intents.unserved_requests)
     asks_figure: bool
+    units: frozenset[str]  # what the figure asked for counts (intents.asked_units)
     mention_tokens: frozenset[str]  # tokens that name parts and versions ("_item3", "_v1")
     asks: frozenset[str]  # kinds of part it asks for: "which item covers ...", "どの原則"
 
@@ -309,7 +326,12 @@ def _parse(question: str, index: SearchIndex) -> _Query:
     names = _NAME.findall(question)
     acronyms = frozenset(normalize(name) for name in names)
     normalized, guessed = correct_spelling(
-        katakana_loanwords(kanji_readings(normalize(question)), index.katakana_words), index, acronyms
+        katakana_loanwords(
+            correct_homophones(kanji_readings(normalize(question)), index.kanji_words, index.homophone_targets),
+            index.katakana_words,
+        ),
+        index,
+        acronyms,
     )
     mentions = find_mentions(normalized)
     replaced = index.synonyms.replace(normalized)
@@ -332,6 +354,7 @@ def _parse(question: str, index: SearchIndex) -> _Query:
         unknown_name,
         unserved_requests(normalized),
         asks_figure(normalized),
+        asked_units(normalized),
         frozenset(mentions.tokens()) | {f"_{CURRENT_VERSION}"},
         asked_kinds(normalized),
     )
@@ -412,7 +435,11 @@ def _candidate(
         terse=len(query.tokens) <= 1,
         unknown_name=query.unknown_name,
         unserved_request=not query.requests <= index.serves_requests[position],
-        figure_not_given=query.asks_figure and not index.figures[position],
+        figure_not_given=query.asks_figure
+        and (
+            not index.figures[position]
+            or (bool(query.units) and not any(gives_unit(index.answer_texts[position], u) for u in query.units))
+        ),
         off_version=off_version,
         kind_asked=not query.asks.isdisjoint(index.part_kinds[position]),
         log_likelihood=_log_likelihood(query, index, position),

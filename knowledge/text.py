@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import Stemmer
 
@@ -547,3 +548,54 @@ class Synonyms:
 
     def concepts_in(self, normalized: str) -> list[str]:
         return [concept for _start, _end, concept in self._spans(normalized)]
+
+
+KANJI_RUN = re.compile(r"[\u4e00-\u9fff\u3005]{2,}")  # a compound written in kanji (々 included)
+_HIRAGANA = re.compile("[\u3041-\u3096]")
+_PARTICLE_STARTS = frozenset("はがをにでとものへっやか")  # kana after a noun that are not okurigana
+HOMOPHONE_MIN_USES = 10  # how often the phrasings must use a compound for a sound-alike to be taken for it
+
+
+@lru_cache(maxsize=1)
+def _kanji_readings() -> dict[str, frozenset[str]]:
+    """Each kanji's readings of two kana or more (knowledge/kanji_readings.tsv, derived from IPADIC)."""
+    lines = Path(__file__).with_name("kanji_readings.tsv").read_text(encoding="utf-8").splitlines()
+    return {
+        kanji: frozenset(readings.split())
+        for kanji, _, readings in (line.partition("\t") for line in lines if not line.startswith("#"))
+    }
+
+
+def _sounds_alike(typed: str, meant: str) -> bool:
+    """Could an input method have produced `typed` for `meant`: the same kanji, or one with a reading in common?"""
+    if typed == meant:
+        return True
+    readings = _kanji_readings()
+    return not readings.get(typed, frozenset()).isdisjoint(readings.get(meant, frozenset()))
+
+
+def correct_homophones(normalized: str, known: frozenset[str], targets: Mapping[int, tuple[str, ...]]) -> str:
+    """Rewrite kanji compounds the knowledge base never uses that sound like one its phrasings use often: the
+    wrong choice in a Japanese input method (減速1 for 原則1, 放心 for 方針, 取締約 for 取締役). `targets`: those
+    compounds by length, most used first."""
+
+    def replacement(part: str) -> str | None:
+        alike = [t for t in targets.get(len(part), ()) if all(map(_sounds_alike, part, t))]
+        return max(alike, key=lambda t: sum(map(str.__eq__, part, t)), default=None)
+
+    def fix(match: re.Match[str]) -> str:
+        run = match.group()
+        following = normalized[match.end() : match.end() + 1]
+        if run in known or (_HIRAGANA.fullmatch(following) and following not in _PARTICLE_STARTS):
+            return run  # known, or the stem of a word spelt on in kana (後回し)
+        if whole := replacement(run):
+            return whole
+        for cut in range(2, len(run) - 1):
+            left, right = run[:cut], run[cut:]
+            if left in known and right not in known and (found := replacement(right)):
+                return left + found
+            if right in known and left not in known and (found := replacement(left)):
+                return found + right
+        return run
+
+    return KANJI_RUN.sub(fix, normalized)

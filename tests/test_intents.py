@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.intents import asked_kinds, asks_figure, gives_figures, names_unknown_version, unserved_requests
+from knowledge.intents import (
+    AMOUNT,
+    asked_kinds,
+    asked_units,
+    asks_figure,
+    gives_figures,
+    gives_unit,
+    names_unknown_version,
+    unserved_requests,
+)
 from knowledge.text import normalize
 
 
@@ -75,3 +84,33 @@ def test_which_part_is_asked_for() -> None:
     assert asked_kinds(normalize("Which item covers budgets?")) == {"item"}
     assert asked_kinds(normalize("どの原則に当たりますか")) == {"principle"}
     assert asked_kinds(normalize("What is a CSIRT?")) == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("question", "units"),
+    [
+        ("How many public comments did METI receive?", {"public comments"}),
+        ("Within how many days must we report?", {"days"}),
+        ("What exact percentage of revenue should we spend?", {"%"}),
+        ("速報は何日以内に出す必要がありますか？", {"日"}),
+        ("宣言にかかる費用はいくらですか？", {AMOUNT}),
+        ("What does Direction 7 ask for?", set()),
+    ],
+)
+def test_the_unit_of_an_asked_figure_is_read(question: str, units: set[str]) -> None:
+    assert asked_units(normalize(question)) == units
+    assert asks_figure(normalize(question)) == bool(units)
+
+
+@pytest.mark.parametrize(
+    ("answer", "unit", "given"),
+    [
+        ("lists ten important items, called directions, in five groups", "directions", True),
+        ("速報は概ね3〜5日以内、確報は30日以内", "日", True),
+        ("the tool is free to use", AMOUNT, True),
+        ("ver 3.0 (2023) lists ten directions", "public comments", False),  # a figure, but not a count of those
+        ("2023年3月に改訂された", "件", False),
+    ],
+)
+def test_an_answer_gives_a_figure_only_in_the_unit_it_counts(answer: str, unit: str, *, given: bool) -> None:
+    assert gives_unit(normalize(answer), unit) is given

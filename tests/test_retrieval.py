@@ -100,6 +100,7 @@ def test_which_part_questions_get_that_part_of_the_current_version(
         ("さんげんそくってなに", "v3-principles"),  # kanji words typed in hiragana
         ("ちゅうしょうきぎょうむけのがいどらいんはある？", "topic-sme-guidelines"),
         ("do we need a csirt acording to the huidelines", "v3-item-7"),  # a slip on the first letter
+        ("減速1でいう経営者の責務ってなに？", "v3-principle-1"),  # 原則 mistyped as a word that reads the same
     ],
 )
 def test_misspelt_questions_are_understood(kb: KnowledgeBase, question: str, entry_id: str) -> None:
@@ -211,6 +212,20 @@ def test_a_figure_the_entry_gives_is_still_answered(kb: KnowledgeBase) -> None:
     """Asking "how many" is fine when the answer states the number."""
     answer = retrieve("How many questions are on the A-2 check sheet?", kb)
     assert answer.refs == ("v3.appendix.A",)
+    # "ten important items, called Directions": the number and the thing counted, a few words apart
+    assert retrieve("How many directions are there in Ver 3.0?", kb).refs == ("v3.items",)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # The entry on the publishers mentions the draft and the years, but no count of comments.
+        "How many public comments did METI receive on the Ver 3.0 draft?",
+        "SECURITY ACTIONの宣言にかかる費用はいくらですか？",
+    ],
+)
+def test_a_figure_in_a_unit_the_answer_never_counts_is_refused(kb: KnowledgeBase, question: str) -> None:
+    assert not retrieve(question, kb).answered
 
 
 def test_json_shape_is_the_contract(kb: KnowledgeBase) -> None:

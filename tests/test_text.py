@@ -9,7 +9,16 @@ import sys
 import pytest
 
 from knowledge.mentions import find_mentions
-from knowledge.text import Synonyms, detect_lang, kanji_readings, katakana_loanwords, normalize, tokenize
+from knowledge.model import KnowledgeBase
+from knowledge.text import (
+    Synonyms,
+    correct_homophones,
+    detect_lang,
+    kanji_readings,
+    katakana_loanwords,
+    normalize,
+    tokenize,
+)
 
 
 @pytest.mark.parametrize(
@@ -160,3 +169,30 @@ def test_japanese_synonyms_do_not_depend_on_the_hash_seed() -> None:
         for seed in range(6)
     }
     assert len(outputs) == 1, outputs
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("減速1でいう責務", "原則1"),  # real words that read the same (げんそく)
+        ("セキュリティ放心を決める", "方針"),
+        ("取締約の責任", "取締役"),  # not a word at all: one kanji swapped for another read やく
+        ("残流リスクとは", "残留リスク"),
+    ],
+)
+def test_kanji_an_input_method_chose_wrongly_are_read_as_the_word_meant(
+    kb: KnowledgeBase, typed: str, meant: str
+) -> None:
+    assert meant in correct_homophones(normalize(typed), kb.index.kanji_words, kb.index.homophone_targets)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "基本方針を決める",  # words the knowledge base uses
+        "後回しにしていい?",  # the stem of a word spelt on in kana (あとまわし), whatever 後回 alone might read
+        "昨日の会議で",  # sounds like 機能 only as a whole word, not kanji by kanji
+    ],
+)
+def test_known_compounds_and_kana_stems_are_left_alone(kb: KnowledgeBase, text: str) -> None:
+    assert correct_homophones(normalize(text), kb.index.kanji_words, kb.index.homophone_targets) == normalize(text)
