@@ -89,9 +89,23 @@ _ASKED_UNIT_JA = re.compile(
 )
 _SAME_UNIT = {"パーセント": "%", "ヶ月": "か月"}
 AMOUNT = "<amount>"  # money, or a share of it: "いくら", answered by "500万円", "1%" or "free"
+# Details that are not counts but have a shape an answer either has or lacks: a person ("who chaired the study
+# group?", "委員名簿"), a page ("which page of the PDF?").
+PERSON, PAGE = "<person>", "<page>"
+_ASKED_DETAIL = {
+    PERSON: re.compile(
+        r"\bwho\s+(?:chair(?:ed|s)?|sat\s+on|served\s+on|were\s+the\s+members)\b"
+        r"|\bwho\s+(?:was|is)\s+the\s+(?:chair|chairman|chairperson)\b|\bmember\s+list\b"
+        r"|\bnames?\s+of\s+the\s+(?:members|authors|chair)"
+        "|座長|委員長|委員名簿|委員の名前|メンバーの名前|メンバーは誰"
+    ),
+    PAGE: re.compile(r"\b(?:which|what)\s+page\b|\bpage\s+number|何ページ目|どのページ|ページ番号"),
+}
 _NUMBER_EN = r"(?:[0-9]|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred|thousand))"
 _UNIT_FIGURES = {
     "%": re.compile(r"[0-9]\s*(?:%|percent)|[0-9]割"),
+    PERSON: re.compile(r"(?:prof|dr|mr|ms|mrs)\.\s|\bprofessor\s|氏[、。(（\s]|教授|先生"),
+    PAGE: re.compile(r"\bp\.?\s*[0-9]|\bpages?\s+[0-9]|[0-9]+\s*(?:ページ|頁)"),
     AMOUNT: re.compile(r"[0-9]\s*(?:%|percent|yen|円|万|億|million|billion|dollars?)|[$¥][0-9]|\bfree\b|無料|無償"),
 }
 
@@ -138,6 +152,7 @@ def asked_units(normalized: str) -> frozenset[str]:
         found.add("%" if percent else " ".join(word for word in (first, second) if word and word not in EN_STOPWORDS))
     for counter, price in _ASKED_UNIT_JA.findall(normalized):
         found.add(AMOUNT if price else _SAME_UNIT.get(counter, counter))
+    found.update(detail for detail, pattern in _ASKED_DETAIL.items() if pattern.search(normalized))
     found.discard("")
     return frozenset(found)
 

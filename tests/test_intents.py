@@ -6,6 +6,8 @@ import pytest
 
 from knowledge.intents import (
     AMOUNT,
+    PAGE,
+    PERSON,
     asked_kinds,
     asked_units,
     asks_figure,
@@ -94,6 +96,10 @@ def test_which_part_is_asked_for() -> None:
         ("What exact percentage of revenue should we spend?", {"%"}),
         ("速報は何日以内に出す必要がありますか？", {"日"}),
         ("宣言にかかる費用はいくらですか？", {AMOUNT}),
+        ("Who chaired the study group?", {PERSON}),  # a person, where "who should own Direction 4?" is a role
+        ("研究会の座長は誰でしたか？", {PERSON}),
+        ("Which page of the PDF covers Direction 5?", {PAGE}),
+        ("Who should own Direction 4?", set()),
         ("What does Direction 7 ask for?", set()),
     ],
 )
@@ -110,6 +116,8 @@ def test_the_unit_of_an_asked_figure_is_read(question: str, units: set[str]) -> 
         ("the tool is free to use", AMOUNT, True),
         ("ver 3.0 (2023) lists ten directions", "public comments", False),  # a figure, but not a count of those
         ("2023年3月に改訂された", "件", False),
+        ("drafted by a study group of METI and IPA", PERSON, False),
+        ("see page 12 of the PDF", PAGE, True),
     ],
 )
 def test_an_answer_gives_a_figure_only_in_the_unit_it_counts(answer: str, unit: str, *, given: bool) -> None:
