@@ -145,8 +145,9 @@ def asks_figure(normalized: str) -> bool:
 
 def asked_units(normalized: str) -> frozenset[str]:
     """What the figure a question asks for counts: "how many public comments" -> "public comments", "何件" -> "件",
-    "what percentage" -> "%", "いくら" -> AMOUNT. ("How much" and "how long" are left out: "how much should we
-    spend?" is answered by the guidelines' principle, with no figure.)"""
+    "what percentage" -> "%", "いくら" -> AMOUNT; and the details it asks for that have a shape: PERSON, PAGE.
+    ("How much" and "how long" are left out: "how much should we spend?" is answered by the guidelines'
+    principle, with no figure.)"""
     found = set()
     for first, second, percent in _ASKED_UNIT_EN.findall(normalized):
         found.add("%" if percent else " ".join(word for word in (first, second) if word and word not in EN_STOPWORDS))
@@ -158,7 +159,7 @@ def asked_units(normalized: str) -> frozenset[str]:
 
 
 def gives_unit(normalized_answer: str, unit: str) -> bool:
-    """Does an answer state a figure in that unit (a number, then the unit)?"""
+    """Does an answer state a figure in that unit (a number, then the unit), or a detail of that shape?"""
     if unit in _UNIT_FIGURES:
         return _UNIT_FIGURES[unit].search(normalized_answer) is not None
     if unit.isascii():  # the noun asked about, within a few words of a number: "120 comments", "ten directions"

@@ -191,7 +191,7 @@ class Candidate:
     terse: bool  # the question has one search token (a word, a concept or a reference)
     unknown_name: bool  # the question names something (an acronym, a code, Ver 4.0) the knowledge base never mentions
     unserved_request: bool  # the question asks for something (a vendor pick, a price, a task) this entry doesn't give
-    figure_not_given: bool  # the question asks for a figure; this entry's answer states none in the unit asked
+    figure_not_given: bool  # asks for a figure (or a person, a page) this entry's answer does not state
     kind_asked: bool  # the question asks which item (principle, appendix) covers something; this is one
     off_version: bool  # the entry is about another version than the one asked about (or the current one)
     log_likelihood: float  # of the question's known words under this entry's word model (naive Bayes)
