@@ -3,7 +3,7 @@
     pip install janome && python benchmarks/kanji_readings.py
 
 The engine uses the table to recognise a kanji compound that an input method chose wrongly for a word of the
-same sound (放心 typed for 方針); see knowledge.text.correct_homophones. Janome is needed only to rebuild it.
+same sound (放心 typed for 方針); see knowledge.text.Homophones. Janome is needed only to rebuild it.
 
 IPADIC lists single kanji with only some of their readings (針 as はり, not しん), so readings are also read off
 two-kanji nouns: where one kanji's reading is known, the rest of the noun's reading belongs to the other
@@ -28,7 +28,7 @@ HEADER = (
     "# Each kanji's readings in hiragana (two kana or more), derived by benchmarks/kanji_readings.py from the\n"
     "# MeCab-IPADIC dictionary that janome ships. MeCab-IPADIC is Copyright 2000-2003 Nara Institute of Science\n"
     "# and Technology; its licence (https://github.com/taku910/mecab/blob/master/mecab-ipadic/COPYING) permits\n"
-    "# use and redistribution with that notice. Read by knowledge.text.correct_homophones.\n"
+    "# use and redistribution with that notice. Read by knowledge.text.Homophones.\n"
 )
 
 

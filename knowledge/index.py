@@ -6,7 +6,7 @@ import itertools
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,10 +18,10 @@ from knowledge.model import LANGS, Entry, Lang
 from knowledge.refs import VERSIONS, parse_item_ref
 from knowledge.text import (
     EN_STOPWORDS,
-    HOMOPHONE_MIN_USES,
     KANJI_RUN,
     KATAKANA_WORD,
     LATIN_WORD,
+    Homophones,
     Synonyms,
     common_english_words,
     normalize,
@@ -128,8 +128,8 @@ class _EntryText:
     phrasing_tokens: list[frozenset[str]]
     phrasings: dict[Lang, tuple[str, ...]]
     katakana: frozenset[str]  # katakana words in any field
-    kanji: list[str]  # kanji compounds in any field, as often as they occur
-    about_kanji: list[str]  # the same in its title, questions and keywords
+    kanji: frozenset[str]  # kanji compounds in any field
+    about_kanji: list[str]  # those in its title, questions and keywords, as often as they occur
     figures: bool  # the answer states a figure (see intents.gives_figures)
     answer_text: str  # its answers, normalised, both languages
     requests: frozenset[str]  # kinds of usually unserved request its own questions make (intents.unserved_requests)
@@ -181,30 +181,12 @@ class _EntryText:
             phrasing_tokens,
             phrasings,
             frozenset(katakana),
-            kanji + about_kanji,
+            frozenset(kanji + about_kanji),
             about_kanji,
-            gives_figures(" ".join(answers)),
-            " ".join(answers),
+            gives_figures(answer_text := " ".join(answers)),
+            answer_text,
             frozenset(requests),
         )
-
-
-def _parts(run: str) -> Iterator[str]:
-    """A kanji compound's parts of two characters or more, itself included (経営者: 経営, 営者, 経営者)."""
-    return (run[start:end] for start in range(len(run) - 1) for end in range(start + 2, len(run) + 1))
-
-
-def _homophone_targets(about_counts: Counter[str]) -> dict[int, tuple[str, ...]]:
-    """The compounds the phrasings use often enough to be what a misconverted one meant, by length."""
-    uses: Counter[str] = Counter()
-    for run, count in about_counts.items():
-        for part in set(_parts(run)):
-            uses[part] += count
-    targets: dict[int, list[str]] = defaultdict(list)
-    for part, count in uses.most_common():
-        if count >= HOMOPHONE_MIN_USES and part in about_counts:  # a word in its own right, not 当者 of 担当者
-            targets[len(part)].append(part)
-    return {length: tuple(parts) for length, parts in targets.items()}
 
 
 @dataclass(frozen=True)
@@ -222,10 +204,7 @@ class SearchIndex:
     vocabulary: Mapping[str, tuple[str, ...]]
     vocabulary_by_tail: Mapping[str, tuple[str, ...]]
     katakana_words: frozenset[str]  # loanwords the knowledge base uses, for ones typed in hiragana
-    # Kanji compounds the knowledge base uses (and their parts), and the ones its phrasings use often, by length:
-    # what a compound an input method chose wrongly may have meant (text.correct_homophones).
-    kanji_words: frozenset[str]
-    homophone_targets: Mapping[int, tuple[str, ...]]
+    homophones: Homophones  # kanji compounds an input method chose wrongly, and what they meant
     phrasings: tuple[Mapping[Lang, tuple[str, ...]], ...]  # cleaned and word-sorted, for fuzzy re-ranking
     phrasings_in_order: tuple[Mapping[Lang, tuple[str, ...]], ...]  # the same, words in their order
     max_idf: float
@@ -278,7 +257,7 @@ class SearchIndex:
         phrasings_in_order: list[dict[Lang, tuple[str, ...]]] = []
         term_counts: list[dict[str, float]] = []
         katakana_words: set[str] = set()
-        kanji_counts: Counter[str] = Counter()
+        kanji: set[str] = set()
         about_kanji: Counter[str] = Counter()
         figures: list[bool] = []
         answer_texts: list[str] = []
@@ -292,7 +271,7 @@ class SearchIndex:
             doc_len.append(sum(text.counts.values()))
             term_counts.append(text.counts)
             katakana_words |= text.katakana
-            kanji_counts.update(text.kanji)
+            kanji |= text.kanji
             about_kanji.update(text.about_kanji)
             figures.append(text.figures)
             answer_texts.append(text.answer_text)
@@ -338,8 +317,7 @@ class SearchIndex:
             vocabulary=by_initial,
             vocabulary_by_tail=by_tail,
             katakana_words=frozenset(katakana_words) | synonyms.katakana_forms(),
-            kanji_words=frozenset(part for run in kanji_counts for part in _parts(run)),
-            homophone_targets=_homophone_targets(about_kanji),
+            homophones=Homophones.build(kanji, about_kanji),
             phrasings=tuple(phrasings),
             phrasings_in_order=tuple(phrasings_in_order),
             max_idf=max(idf.values(), default=1.0),

@@ -37,7 +37,6 @@ from knowledge.model import Entry, KnowledgeBase, Lang
 from knowledge.refs import CURRENT_VERSION
 from knowledge.text import (
     LATIN_WORD,
-    correct_homophones,
     detect_lang,
     kanji_readings,
     katakana_loanwords,
@@ -327,7 +326,7 @@ def _parse(question: str, index: SearchIndex) -> _Query:
     acronyms = frozenset(normalize(name) for name in names)
     normalized, guessed = correct_spelling(
         katakana_loanwords(
-            correct_homophones(kanji_readings(normalize(question)), index.kanji_words, index.homophone_targets),
+            index.homophones.correct(kanji_readings(normalize(question))),
             index.katakana_words,
         ),
         index,

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -557,7 +557,7 @@ HOMOPHONE_MIN_USES = 10  # how often the phrasings must use a compound for a sou
 
 
 @lru_cache(maxsize=1)
-def _kanji_readings() -> dict[str, frozenset[str]]:
+def kanji_reading_table() -> dict[str, frozenset[str]]:
     """Each kanji's readings of two kana or more (knowledge/kanji_readings.tsv, derived from IPADIC)."""
     lines = Path(__file__).with_name("kanji_readings.tsv").read_text(encoding="utf-8").splitlines()
     return {
@@ -566,36 +566,68 @@ def _kanji_readings() -> dict[str, frozenset[str]]:
     }
 
 
-def _sounds_alike(typed: str, meant: str) -> bool:
-    """Could an input method have produced `typed` for `meant`: the same kanji, or one with a reading in common?"""
-    if typed == meant:
-        return True
-    readings = _kanji_readings()
-    return not readings.get(typed, frozenset()).isdisjoint(readings.get(meant, frozenset()))
+def _parts(run: str) -> Iterator[str]:
+    """A kanji compound's parts of two characters or more, itself included (経営者: 経営, 営者, 経営者)."""
+    return (run[start:end] for start in range(len(run) - 1) for end in range(start + 2, len(run) + 1))
 
 
-def correct_homophones(normalized: str, known: frozenset[str], targets: Mapping[int, tuple[str, ...]]) -> str:
-    """Rewrite kanji compounds the knowledge base never uses that sound like one its phrasings use often: the
-    wrong choice in a Japanese input method (減速1 for 原則1, 放心 for 方針, 取締約 for 取締役). `targets`: those
-    compounds by length, most used first."""
+@dataclass(frozen=True)
+class Homophones:
+    """Kanji compounds an input method chose wrongly for one of the same sound, and what they meant.
 
-    def replacement(part: str) -> str | None:
-        alike = [t for t in targets.get(len(part), ()) if all(map(_sounds_alike, part, t))]
+    `known`: every compound the knowledge base uses, and its parts. `targets`: the compounds its phrasings use
+    often enough to be what a misconverted one meant, by length, most used first. `readings`: each kanji's
+    readings (kanji_reading_table).
+    """
+
+    known: frozenset[str]
+    targets: Mapping[int, tuple[str, ...]]
+    readings: Mapping[str, frozenset[str]]
+
+    @classmethod
+    def build(cls, runs: Iterable[str], phrasing_runs: Counter[str]) -> Homophones:
+        """From the kanji runs of every field, and those of titles, questions and keywords with their counts."""
+        uses: Counter[str] = Counter()
+        for run, count in phrasing_runs.items():
+            for part in set(_parts(run)):
+                uses[part] += count
+        targets: dict[int, list[str]] = defaultdict(list)
+        for part, count in uses.most_common():
+            if count >= HOMOPHONE_MIN_USES and part in phrasing_runs:  # a word in its own right, not 当者 of 担当者
+                targets[len(part)].append(part)
+        return cls(
+            known=frozenset(part for run in set(runs) for part in _parts(run)),
+            targets={length: tuple(parts) for length, parts in targets.items()},
+            readings=kanji_reading_table(),
+        )
+
+    def _sounds_alike(self, typed: str, meant: str) -> bool:
+        """Could an input method have produced `typed` for `meant`: the same kanji, or one sharing a reading?"""
+        empty: frozenset[str] = frozenset()
+        return typed == meant or not self.readings.get(typed, empty).isdisjoint(self.readings.get(meant, empty))
+
+    def _meant(self, part: str) -> str | None:
+        alike = [t for t in self.targets.get(len(part), ()) if all(map(self._sounds_alike, part, t))]
         return max(alike, key=lambda t: sum(map(str.__eq__, part, t)), default=None)
 
-    def fix(match: re.Match[str]) -> str:
-        run = match.group()
-        following = normalized[match.end() : match.end() + 1]
-        if run in known or (_HIRAGANA.fullmatch(following) and following not in _PARTICLE_STARTS):
-            return run  # known, or the stem of a word spelt on in kana (後回し)
-        if whole := replacement(run):
-            return whole
-        for cut in range(2, len(run) - 1):
-            left, right = run[:cut], run[cut:]
-            if left in known and right not in known and (found := replacement(right)):
-                return left + found
-            if right in known and left not in known and (found := replacement(left)):
-                return found + right
-        return run
+    def correct(self, normalized: str) -> str:
+        """Rewrite compounds the knowledge base never uses as the one they sound like (減速1 for 原則1, 放心 for
+        方針, 取締約 for 取締役). Part of a longer run is rewritten when the rest is known (全社放心)."""
+        known = self.known
 
-    return KANJI_RUN.sub(fix, normalized)
+        def fix(match: re.Match[str]) -> str:
+            run = match.group()
+            following = normalized[match.end() : match.end() + 1]
+            if run in known or (_HIRAGANA.fullmatch(following) and following not in _PARTICLE_STARTS):
+                return run  # known, or the stem of a word spelt on in kana (後回し)
+            if whole := self._meant(run):
+                return whole
+            for cut in range(2, len(run) - 1):
+                left, right = run[:cut], run[cut:]
+                if left in known and right not in known and (found := self._meant(right)):
+                    return left + found
+                if right in known and left not in known and (found := self._meant(left)):
+                    return found + right
+            return run
+
+        return KANJI_RUN.sub(fix, normalized)

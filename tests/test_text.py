@@ -12,7 +12,6 @@ from knowledge.mentions import find_mentions
 from knowledge.model import KnowledgeBase
 from knowledge.text import (
     Synonyms,
-    correct_homophones,
     detect_lang,
     kanji_readings,
     katakana_loanwords,
@@ -183,7 +182,7 @@ def test_japanese_synonyms_do_not_depend_on_the_hash_seed() -> None:
 def test_kanji_an_input_method_chose_wrongly_are_read_as_the_word_meant(
     kb: KnowledgeBase, typed: str, meant: str
 ) -> None:
-    assert meant in correct_homophones(normalize(typed), kb.index.kanji_words, kb.index.homophone_targets)
+    assert meant in kb.index.homophones.correct(normalize(typed))
 
 
 @pytest.mark.parametrize(
@@ -195,4 +194,4 @@ def test_kanji_an_input_method_chose_wrongly_are_read_as_the_word_meant(
     ],
 )
 def test_known_compounds_and_kana_stems_are_left_alone(kb: KnowledgeBase, text: str) -> None:
-    assert correct_homophones(normalize(text), kb.index.kanji_words, kb.index.homophone_targets) == normalize(text)
+    assert kb.index.homophones.correct(normalize(text)) == normalize(text)
