@@ -50,6 +50,7 @@ DEFAULT_SETS = (
     "tests/data/trainset_blind4.yaml",
     "tests/data/trainset_blind5.yaml",
     "tests/data/trainset_blind6.yaml",
+    "tests/data/trainset_blind8.yaml",
     "tests/data/trainset_mentions.yaml",
     "tests/data/devset.yaml",
 )

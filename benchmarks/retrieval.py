@@ -41,6 +41,7 @@ FITTED = (
     "trainset_blind4",
     "trainset_blind5",
     "trainset_blind6",
+    "trainset_blind8",
     "trainset_mentions",
     "devset",
 )

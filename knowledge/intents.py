@@ -22,8 +22,13 @@ _ASKED_KIND = {
     )
 }
 
+_IT_PRODUCTS = (
+    r"\b(?:mfa|2fa|multi-factor|two-factor|2-step|two-step|vpn|firewalls?|fortigate|dmarc|spf|dkim|edr|mdm|routers?"
+    r"|wi-?fi|outlook|windows|m365|microsoft\s?365|office\s?365|google\s?workspace|aws|azure|iam|conditional\s+access"
+    r"|active\s+directory)\b"
+)
 # Requests the knowledge base never serves, whatever their topic, by kind: a pick among products or vendors, a
-# price or a salary, a task (translate this, draft that). "Which EDR product should we buy for Direction 5?" names
+# price or a salary, a forecast (the next edition), IT support (set up MFA), a task (translate this, draft that). "Which EDR product should we buy for Direction 5?" names
 # a part, but no entry answers it.
 _UNSERVED_REQUESTS = {
     kind: re.compile("|".join(patterns))
@@ -55,6 +60,33 @@ _UNSERVED_REQUESTS = {
             ),
         ),
         (
+            # what has not happened yet: the next edition, a revision's date. The knowledge base records what was
+            # published; "when will the 5th edition come out?" has no answer in it.
+            "forecast",
+            (
+                r"\bwhen\s+(?:will|is|are|does|do)\b[^?.]*\b(?:come\s+out|coming\s+out|be\s+(?:released|published"
+                r"|revised|updated|out))\b|\b(?:next|upcoming|future)\s+(?:version|edition|revision)\b",
+                "いつ(?:出ます|出る|頃?公開され(?:ます|る)|発表され(?:ます|る)|改訂され(?:ます|る)|発行され(?:ます|る))"
+                "|いつ[^。、？?]{0,8}予定|予定日|次期版|次の(?:改訂|版|バージョン)|次回の?改訂|今後の改訂",
+            ),
+        ),
+        (
+            # IT support: configuring a product, resetting a password. The guidelines say what to have, never
+            # which buttons to press; the product named keeps "how do we set up a CSIRT?" a question.
+            "setup",
+            (
+                rf"\bhow\s+(?:do|can|should|would)\s+(?:i|we|you)\s+(?:set\s+up|reset|configure|install|turn\s+on"
+                rf"|enable|disable|change|unlock)\b[^?.]{{0,40}}?(?:{_IT_PRODUCTS}|\b(?:laptop|phone|printer|email"
+                r"|profile\s+(?:photo|picture)|out-of-office|geo-blocking)\b)",
+                rf"\b(?:steps|instructions|how)\s+to\s+(?:set\s+up|configure|enable|turn\s+on|install)\s+(?:[\w-]+\s+){{0,2}}"
+                rf"(?:{_IT_PRODUCTS})",
+                r"\b(?:reset|forgot|forgotten)\s+(?:my\s+|our\s+|the\s+)?(?:[a-z]+\s+)?passwords?\b|\bpassword\s+reset\b",
+                "パスワードを?(?:忘れ|リセット)"
+                f"|(?:{_IT_PRODUCTS}|多要素認証|二段階認証|二要素認証|ファイアウォール|パスワードポリシー|グループポリシー|スマホ"
+                "|パソコン|ルータ|メール|ポート)[^。？?]{0,25}(?:設定|インストール|開放)(?:方法|手順|の仕方|のやり方|する(?:方法|手順|やり方))",
+            ),
+        ),
+        (
             "task",
             (
                 r"(?:^|\b(?:please|you|me|us)\s+)translate\b|\btranslate\s+(?:this|that|it|our|my|the\s+following)\b"
@@ -65,7 +97,10 @@ _UNSERVED_REQUESTS = {
                 r"\b(?:write|draft)\s+(?:me|us)\s+(?:a|an|the)\b"
                 r"|\bgive\s+(?:me|us)\s+(?:a|an|some)\s+(?:model|sample|template|draft)\b",
                 r"\bverbatim\b|\bword\s+for\s+word\b|\bpaste\s+(?:the|all|in)\b",
-                "代わりに(?:決め|考え|書い|作っ)|(?:書い|作成し|作っ)て(?:ください|くれ|ほしい|もらえ)|原文のまま|全文を"
+                # a form filled in on the user's behalf: "please fill in the A-2 sheet for our company"
+                r"(?:^|[.!?:]\s*|\b(?:can|could|would|will)\s+you\s+|\bplease\s+)(?:fill\s+(?:in|out)|complete)\s+(?:the|our|my|this)\b",
+                "代わりに(?:決め|考え|書い|作っ)|(?:書い|作成し|作っ|記入し|入力し|埋め)て(?:ください|くれ|ほしい|もらえ|、)"
+                "|原文のまま|全文を"
                 "|貼り付け|そのまま(?:引用|列挙)",
             ),
         ),
@@ -86,6 +121,14 @@ _ASKED_UNIT_EN = re.compile(
 )
 _ASKED_UNIT_JA = re.compile(
     "何(人|%|パーセント|時間|時|日|週間|件|回|割|か月|ヶ月|点|社|世代|ページ|年|万|億|円|名|個|種類|項目|条|歳)|(いくら)"
+)
+# A fine, a penalty or damages asked for as an amount: "what is the maximum GDPR fine?", "罰則はどのくらい?"
+_ASKED_AMOUNT = re.compile(
+    r"\b(?:maximum|max|largest|biggest|highest)\s+(?:[a-z]+\s+)?(?:fines?|penalt(?:y|ies)|damages|compensation)\b"
+    r"|\bhow\s+(?:much|big|large|high)\s+(?:a\s+|the\s+|is\s+the\s+|are\s+the\s+)?(?:[a-z]+\s+)?"
+    r"(?:fines?|penalt(?:y|ies)|compensation|damages)\b"
+    "|(?:罰金|罰則|賠償|補償|慰謝料|過料|制裁金)(?:の額|額|金額)?(?:は|が)?(?:最大|上限|どのくらい|どれくらい|どれほど)"
+    "|(?:罰金|賠償金|補償金|制裁金)の?(?:額|金額)"
 )
 _SAME_UNIT = {"パーセント": "%", "ヶ月": "か月"}
 AMOUNT = "<amount>"  # money, or a share of it: "いくら", answered by "500万円", "1%" or "free"
@@ -131,7 +174,9 @@ def asked_kinds(normalized: str) -> frozenset[str]:
 
 def unserved_requests(normalized: str) -> frozenset[str]:
     """The kinds of request no entry usually serves that a question makes: "pick" (a product, vendor or
-    insurer), "price" (a price, fee or salary), "task" (translate, draft, quote verbatim).
+    insurer), "price" (a price, fee or salary), "forecast" (an edition or revision still to come), "setup"
+    (configuring a product, resetting a password), "task"
+    (translate, draft, fill in a form, quote verbatim).
 
     Signing up is left out on purpose: "how do we register for SECURITY ACTION?" is a question the knowledge
     base answers."""
@@ -153,6 +198,8 @@ def asked_units(normalized: str) -> frozenset[str]:
         found.add("%" if percent else " ".join(word for word in (first, second) if word and word not in EN_STOPWORDS))
     for counter, price in _ASKED_UNIT_JA.findall(normalized):
         found.add(AMOUNT if price else _SAME_UNIT.get(counter, counter))
+    if _ASKED_AMOUNT.search(normalized):
+        found.add(AMOUNT)
     found.update(detail for detail, pattern in _ASKED_DETAIL.items() if pattern.search(normalized))
     found.discard("")
     return frozenset(found)
@@ -164,7 +211,9 @@ def gives_unit(normalized_answer: str, unit: str) -> bool:
         return _UNIT_FIGURES[unit].search(normalized_answer) is not None
     if unit.isascii():  # the noun asked about, within a few words of a number: "120 comments", "ten directions"
         nouns = "|".join(word.removesuffix("s") for word in unit.split())
-        return re.search(rf"{_NUMBER_EN}\s+(?:[a-z,-]+\s+){{0,4}}(?:{nouns})", normalized_answer) is not None
+        # a year is not a count: "released in 2023 with added cases" does not say how many cases
+        counted = _NOT_A_FIGURE.sub(" ", normalized_answer)
+        return re.search(rf"{_NUMBER_EN}\s+(?:[a-z,-]+\s+){{0,4}}(?:{nouns})", counted) is not None
     return re.search(rf"[0-9]\s*{unit}", normalized_answer) is not None
 
 

@@ -31,6 +31,14 @@ from knowledge.text import normalize
         "指示9の対応におすすめのツールはどれですか？",
         "サイバー保険の保険料の相場は？",
         "付録Cの原文のまま貼り付けてください",
+        "Please fill in the Appendix A-2 check sheet for our company.",
+        "付録Aのチェックシートに記入して、当社の評価を出してください。",
+        "When will the 5th edition of the Practices Collection come out?",
+        "プラクティス集の第5版はいつ出ますか？",
+        "次の改訂ではAIに関する指示が追加されますか？",
+        "How do I set up MFA on my Outlook account?",
+        "I forgot my Slack password, how do I reset it?",
+        "Microsoft 365で多要素認証を設定する手順は？",
     ],
 )
 def test_requests_no_entry_serves_are_recognised(question: str) -> None:
@@ -53,6 +61,12 @@ def test_requests_no_entry_serves_are_recognised(question: str) -> None:
         "Are there good tools for a self-assessment?",
         "SECURITY ACTIONの申し込み方法は？",
         "ガイドラインでおすすめされている対策は？",
+        "Who should fill in the check sheet, me or my team?",
+        "プラクティス集の最新版はいつ出ましたか",  # a past edition's date is on record
+        "来月の取締役会で議題にする予定です。3原則を教えてください",  # the asker's plan, not the guidelines'
+        "How do we set up a CSIRT?",  # building what the guidelines ask for is their content
+        "How do I change the day my check-in arrives?",
+        "Does Direction 5 expect us to turn on MFA?",
     ],
 )
 def test_questions_about_the_guidelines_are_not_taken_for_requests(question: str) -> None:
@@ -63,6 +77,8 @@ def test_requests_are_told_apart_by_kind() -> None:
     """An entry that answers one kind (the free tool's price) is not thereby an answer to another (a pick)."""
     assert unserved_requests(normalize("指示9の対応におすすめのツールはどれですか？")) == {"pick"}
     assert unserved_requests(normalize("How much does the visualization tool cost?")) == {"price"}
+    assert unserved_requests(normalize("When is the next edition coming out?")) == {"forecast"}
+    assert unserved_requests(normalize("パスワードを忘れました")) == {"setup"}
 
 
 def test_figures_asked_and_given() -> None:
@@ -99,6 +115,9 @@ def test_which_part_is_asked_for() -> None:
         ("Who chaired the study group?", {PERSON}),  # a person, where "who should own Direction 4?" is a role
         ("研究会の座長は誰でしたか？", {PERSON}),
         ("Which page of the PDF covers Direction 5?", {PAGE}),
+        ("What is the maximum GDPR fine for a data breach?", {AMOUNT}),
+        ("マイナンバーを漏えいした場合の罰則はどのくらいですか？", {AMOUNT}),
+        ("ガイドラインを守らないと罰則はある？", set()),  # whether there is one, not how much
         ("Who should own Direction 4?", set()),
         ("What does Direction 7 ask for?", set()),
     ],
@@ -116,6 +135,8 @@ def test_the_unit_of_an_asked_figure_is_read(question: str, units: set[str]) -> 
         ("the tool is free to use", AMOUNT, True),
         ("ver 3.0 (2023) lists ten directions", "public comments", False),  # a figure, but not a count of those
         ("2023年3月に改訂された", "件", False),
+        ("the 4th edition came out in 2023 with added cases", "case studies", False),  # a year counts nothing
+        ("40 checks tagged with NIST identifiers", "checks", True),
         ("drafted by a study group of METI and IPA", PERSON, False),
         ("see page 12 of the PDF", PAGE, True),
     ],
