@@ -22,14 +22,15 @@ _ASKED_KIND = {
     )
 }
 
+# Products people ask the bot to configure for them (the "setup" kind below).
 _IT_PRODUCTS = (
     r"\b(?:mfa|2fa|multi-factor|two-factor|2-step|two-step|vpn|firewalls?|fortigate|dmarc|spf|dkim|edr|mdm|routers?"
     r"|wi-?fi|outlook|windows|m365|microsoft\s?365|office\s?365|google\s?workspace|aws|azure|iam|conditional\s+access"
     r"|active\s+directory)\b"
 )
 # Requests the knowledge base never serves, whatever their topic, by kind: a pick among products or vendors, a
-# price or a salary, a forecast (the next edition), IT support (set up MFA), a task (translate this, draft that). "Which EDR product should we buy for Direction 5?" names
-# a part, but no entry answers it.
+# price or a salary, a forecast (the next edition), IT support (set up MFA), a task (translate this, draft that).
+# "Which EDR product should we buy for Direction 5?" names a part, but no entry answers it.
 _UNSERVED_REQUESTS = {
     kind: re.compile("|".join(patterns))
     for kind, patterns in (
@@ -46,6 +47,11 @@ _UNSERVED_REQUESTS = {
                 r"\bwhich\s+(?:[\w-]+\s+){0,2}(?:products?|vendors?|providers?|software|brands?)\s+should\b",
                 r"\bwhich\s+(?:[\w-]+\s+){0,2}(?:products?|vendors?|providers?|software|brands?)\b[^?.]*\bbest\b",
                 r"\bwhich\s+(?:[\w-]+\s+){0,2}(?:insurers?|isacs?|consultan(?:t|ts|cy|cies)|brands?)\b",
+                # a product named for you, even in METI's name: the guidelines name none ("which EDR product does
+                # METI recommend?"); and the bot's own taste ("which one would you use?")
+                r"\bwhich\s+(?:[\w-]+\s+){0,2}(?:products?|vendors?|providers?|software|brands?)\s+(?:does|do|did|would)\s+"
+                r"(?:[\w-]+\s+){0,3}recommend\b|\b(?:would|do)\s+you\s+(?:use|choose|pick|buy|prefer)\b",
+                r"\bbest\s+(?:[\w-]+\s+){0,2}(?:password\s+managers?|anti-?virus|siem|edr|vpn|firewalls?|mfa)\b",
                 # asked of the bot; what the guidelines recommend (おすすめされている対策) is their content
                 "(?:おすすめ|お勧め|オススメ|お薦め)(?!され)|どこの(?:製品|ベンダ|業者|会社|サービス)"
                 "|(?:おすすめ|推奨)され[^?？。]*(?:会社|製品|業者|ベンダ)",
