@@ -50,7 +50,7 @@ _UNSERVED_REQUESTS = {
                 # a product named for you, even in METI's name: the guidelines name none ("which EDR product does
                 # METI recommend?"); and the bot's own taste ("which one would you use?")
                 r"\bwhich\s+(?:[\w-]+\s+){0,2}(?:products?|vendors?|providers?|software|brands?)\s+(?:does|do|did|would)\s+"
-                r"(?:[\w-]+\s+){0,3}recommend\b|\b(?:would|do)\s+you\s+(?:use|choose|pick|buy|prefer)\b",
+                r"(?:[\w-]+\s+){0,3}recommend\b|\bwould\s+you\s+(?:use|choose|pick|buy)\b",
                 r"\bbest\s+(?:[\w-]+\s+){0,2}(?:password\s+managers?|anti-?virus|siem|edr|vpn|firewalls?|mfa)\b",
                 # asked of the bot; what the guidelines recommend (おすすめされている対策) is their content
                 "(?:おすすめ|お勧め|オススメ|お薦め)(?!され)|どこの(?:製品|ベンダ|業者|会社|サービス)"
@@ -105,7 +105,7 @@ _UNSERVED_REQUESTS = {
                 r"\bverbatim\b|\bword\s+for\s+word\b|\bpaste\s+(?:the|all|in)\b",
                 # a form filled in on the user's behalf: "please fill in the A-2 sheet for our company"
                 r"(?:^|[.!?:]\s*|\b(?:can|could|would|will)\s+you\s+|\bplease\s+)(?:fill\s+(?:in|out)|complete)\s+(?:the|our|my|this)\b",
-                "代わりに(?:決め|考え|書い|作っ)|(?:書い|作成し|作っ|記入し|入力し|埋め)て(?:ください|くれ|ほしい|もらえ|、)"
+                "代わりに(?:決め|考え|書い|作っ)|(?:書い|作成し|作っ|記入し|入力し|埋め)て(?:ください|くれ|ほしい|もらえ)"
                 "|原文のまま|全文を"
                 "|貼り付け|そのまま(?:引用|列挙)",
             ),
@@ -181,8 +181,7 @@ def asked_kinds(normalized: str) -> frozenset[str]:
 def unserved_requests(normalized: str) -> frozenset[str]:
     """The kinds of request no entry usually serves that a question makes: "pick" (a product, vendor or
     insurer), "price" (a price, fee or salary), "forecast" (an edition or revision still to come), "setup"
-    (configuring a product, resetting a password), "task"
-    (translate, draft, fill in a form, quote verbatim).
+    (configuring a product, resetting a password), "task" (translate, draft, fill in a form, quote verbatim).
 
     Signing up is left out on purpose: "how do we register for SECURITY ACTION?" is a question the knowledge
     base answers."""

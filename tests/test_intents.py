@@ -34,7 +34,7 @@ from knowledge.text import normalize
         "サイバー保険の保険料の相場は？",
         "付録Cの原文のまま貼り付けてください",
         "Please fill in the Appendix A-2 check sheet for our company.",
-        "付録Aのチェックシートに記入して、当社の評価を出してください。",
+        "付録Aのチェックシートを当社の分だけ記入してください。",
         "When will the 5th edition of the Practices Collection come out?",
         "プラクティス集の第5版はいつ出ますか？",
         "次の改訂ではAIに関する指示が追加されますか？",
@@ -68,6 +68,8 @@ def test_requests_no_entry_serves_are_recognised(question: str) -> None:
         "プラクティス集の最新版はいつ出ましたか",  # a past edition's date is on record
         "来月の取締役会で議題にする予定です。3原則を教えてください",  # the asker's plan, not the guidelines'
         "How do we set up a CSIRT?",  # building what the guidelines ask for is their content
+        "CSIRTを作って、最初に何をすればいい？",
+        "Do you use an outside AI service to answer questions?",
         "How do I change the day my check-in arrives?",
         "Does Direction 5 expect us to turn on MFA?",
     ],
