@@ -51,7 +51,7 @@ _UNSERVED_REQUESTS = {
                 # METI recommend?"); and the bot's own taste ("which one would you use?")
                 r"\bwhich\s+(?:[\w-]+\s+){0,2}(?:products?|vendors?|providers?|software|brands?)\s+(?:does|do|did|would)\s+"
                 r"(?:[\w-]+\s+){0,3}recommend\b|\bwould\s+you\s+(?:use|choose|pick|buy)\b",
-                r"\bbest\s+(?:[\w-]+\s+){0,2}(?:password\s+managers?|anti-?virus|siem|edr|vpn|firewalls?|mfa)\b",
+                r"\bbest\s+(?!practi)(?:[\w-]+\s+){0,2}(?:password\s+managers?|anti-?virus|siem|edr|vpn|firewalls?|mfa)\b",
                 # asked of the bot; what the guidelines recommend (おすすめされている対策) is their content
                 "(?:おすすめ|お勧め|オススメ|お薦め)(?!され)|どこの(?:製品|ベンダ|業者|会社|サービス)"
                 "|(?:おすすめ|推奨)され[^?？。]*(?:会社|製品|業者|ベンダ)",
@@ -67,13 +67,15 @@ _UNSERVED_REQUESTS = {
         ),
         (
             # what has not happened yet: the next edition, a revision's date. The knowledge base records what was
-            # published; "when will the 5th edition come out?" has no answer in it.
+            # published; "when will the 5th edition come out?" has no answer in it, "the next version after Ver 1.0"
+            # does.
             "forecast",
             (
                 r"\bwhen\s+(?:will|is|are|does|do)\b[^?.]*\b(?:come\s+out|coming\s+out|be\s+(?:released|published"
-                r"|revised|updated|out))\b|\b(?:next|upcoming|future)\s+(?:version|edition|revision)\b",
+                r"|revised|updated|out))\b|\b(?:next|upcoming|future)\s+(?:version|edition|revision)\b(?!\s+after\b)",
                 "いつ(?:出ます|出る|頃?公開され(?:ます|る)|発表され(?:ます|る)|改訂され(?:ます|る)|発行され(?:ます|る))"
-                "|いつ[^。、？?]{0,8}予定|予定日|次期版|次の(?:改訂|版|バージョン)|次回の?改訂|今後の改訂",
+                # "Ver2.0の次の改訂" is Ver 3.0, already out: only an unanchored "next" looks ahead
+                "|いつ[^。、？?]{0,8}予定|予定日|次期版|(?<!の)次の(?:改訂|版|バージョン)|次回の?改訂|今後の改訂",
             ),
         ),
         (

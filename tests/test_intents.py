@@ -70,6 +70,9 @@ def test_requests_no_entry_serves_are_recognised(question: str) -> None:
         "How do we set up a CSIRT?",  # building what the guidelines ask for is their content
         "CSIRTを作って、最初に何をすればいい？",
         "Do you use an outside AI service to answer questions?",
+        "What are the best practices for MFA under Direction 5?",
+        "What came in the next version after Ver 1.0?",  # a past edition, not a forecast
+        "Ver2.0の次の改訂で何が変わった？",
         "How do I change the day my check-in arrives?",
         "Does Direction 5 expect us to turn on MFA?",
     ],
