@@ -2,7 +2,7 @@
 
     python benchmarks/typos.py [--slips N] [--seed S]
 
-Every in-scope English question of the everyday, chatty and dev sets gets N slips (default 2), each in a
+Every in-scope English question of the dev, validation and held-out sets gets N slips (default 2), each in a
 different word of four letters or more: a letter dropped, two neighbours swapped, a letter doubled, or a
 letter replaced by its neighbour on a QWERTY keyboard. Seeded, so runs compare. Prints a table beside the
 same questions as written.
@@ -18,7 +18,9 @@ from pathlib import Path
 from knowledge import load_kb, retrieve
 from knowledge.evaluation import LabelledQuestion, load_questions
 
-SETS = ("trainset_en", "trainset_chatty_en", "devset")
+# Sets whose questions are not among the engine's labelled examples (knowledge/examples), so both columns
+# measure questions the engine meets for the first time.
+SETS = ("devset", "validation_blind7", "heldout", "heldout_final", "heldout_blind", "heldout_nearmiss")
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
 ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 WORD = re.compile(r"\b[a-z]{4,}\b")  # lower case: an acronym typed in capitals is a name, left as it is

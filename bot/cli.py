@@ -92,8 +92,8 @@ def cmd_kb_check(args: argparse.Namespace) -> int:
     checks = len(kb.frameworks["v3"].checks) if "v3" in kb.frameworks else 0
     warnings = len(problems)
     print(
-        f"OK: {len(kb.entries)} entries, {len(kb.frameworks)} framework versions, {checks} checks"
-        + (f", {warnings} warning(s)" if warnings else "")
+        f"OK: {len(kb.entries)} entries, {len(kb.frameworks)} framework versions, {checks} checks, "
+        f"{len(kb.examples)} labelled examples" + (f", {warnings} warning(s)" if warnings else "")
     )
     return EXIT_OK
 

@@ -7,14 +7,14 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import numpy.typing as npt
 
 from knowledge.intents import gives_figures, unserved_requests
 from knowledge.mentions import find_mentions
-from knowledge.model import LANGS, Entry, Lang
+from knowledge.model import LANGS, Entry, Example, Lang
 from knowledge.refs import VERSIONS, parse_item_ref
 from knowledge.text import (
     EN_STOPWORDS,
@@ -33,7 +33,10 @@ from knowledge.text import (
 ALL_VERSIONS = frozenset(VERSIONS)
 BM25_K1 = 1.2
 BM25_B = 0.4  # phrasings vary in number per entry; length matters less than in prose
-FIELD_WEIGHTS = {"title": 2.0, "question": 1.0, "keyword": 1.5, "answer": 0.4, "ref": 3.0}
+FIELD_WEIGHTS = {"title": 2.0, "question": 1.0, "example": 1.0, "keyword": 1.5, "answer": 0.4, "ref": 3.0}
+# A word that only labelled examples use counts once this many examples use it: one asker's "we're a small firm
+# in Osaka" must not make "Osaka" evidence for the entry that answered them.
+MIN_EXAMPLES_FOR_A_NEW_WORD = 2
 _PUNCT = re.compile(r"[^\w\s]+")
 
 
@@ -133,6 +136,11 @@ class _EntryText:
     figures: bool  # the answer states a figure (see intents.gives_figures)
     answer_text: str  # its answers, normalised, both languages
     requests: frozenset[str]  # kinds of usually unserved request its own questions make (intents.unserved_requests)
+    # The labelled examples that ask for this entry (knowledge/examples), cleaned. They
+    # count like its questions, except that they are not searched for inside a longer question (there are
+    # many, and that search costs about 5 µs a phrasing) nor taken as words to correct spelling towards
+    # (they keep their askers' slips).
+    example_phrasings: dict[Lang, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     def read(cls, entry: Entry, synonyms: Synonyms, word_counts: Counter[str]) -> _EntryText:
@@ -151,13 +159,13 @@ class _EntryText:
                 *((keyword, "keyword") for keyword in entry.keywords.get(lang, ())),
             ]
             cleaned = []
-            for text, field in fields:
+            for text, kind in fields:
                 normalized = normalize(text)
-                if field == "question":
+                if kind == "question":
                     requests |= unserved_requests(normalized)
                 tokens = normalized_tokens(normalized, synonyms)
                 for token in tokens:
-                    counts[token] += FIELD_WEIGHTS[field]
+                    counts[token] += FIELD_WEIGHTS[kind]
                 phrasing_tokens.append(frozenset(tokens))
                 cleaned.append(clean_in_order(normalized))
                 word_counts.update(LATIN_WORD.findall(normalized))
@@ -188,6 +196,57 @@ class _EntryText:
             frozenset(requests),
         )
 
+    def with_examples(self, examples: Iterable[tuple[Lang, str, list[str]]]) -> _EntryText:
+        """This text plus labelled examples, each as (language, normalised question, its tokens)."""
+        counts = dict(self.counts)
+        phrasing_tokens = list(self.phrasing_tokens)
+        phrasings: dict[Lang, list[str]] = defaultdict(list)
+        requests = set(self.requests)
+        for lang, normalized, tokens in examples:
+            for token in tokens:
+                counts[token] = counts.get(token, 0.0) + FIELD_WEIGHTS["example"]
+            phrasing_tokens.append(frozenset(tokens))
+            phrasings[lang].append(clean_in_order(normalized))
+            requests |= unserved_requests(normalized)
+        return replace(
+            self,
+            counts=counts,
+            about=self.about.union(*phrasing_tokens[len(self.phrasing_tokens) :]),
+            phrasing_tokens=phrasing_tokens,
+            example_phrasings={lang: tuple(found) for lang, found in phrasings.items()},
+            requests=frozenset(requests),
+        )
+
+
+def _with_examples(
+    texts: list[_EntryText], entries: tuple[Entry, ...], examples: Iterable[Example], synonyms: Synonyms
+) -> list[_EntryText]:
+    """Each entry's text plus the labelled examples whose refs it answers (each once)."""
+    read: dict[tuple[Lang, str], tuple[str, list[str]]] = {}
+    by_ref: dict[str, list[tuple[Lang, str]]] = defaultdict(list)
+    for example in examples:
+        key = (example.lang, example.question)
+        if key not in read:
+            normalized = normalize(example.question)
+            read[key] = (normalized, normalized_tokens(normalized, synonyms))
+        for ref in example.refs:
+            by_ref[ref].append(key)
+    if not read:
+        return texts
+    curated = set().union(*(text.counts for text in texts))
+    used_by = Counter(token for _normalized, tokens in read.values() for token in set(tokens))
+    kept = {
+        key: [t for t in tokens if t in curated or used_by[t] >= MIN_EXAMPLES_FOR_A_NEW_WORD]
+        for key, (_normalized, tokens) in read.items()
+    }
+    return [
+        text.with_examples(
+            (key[0], read[key][0], kept[key])
+            for key in dict.fromkeys(key for ref in entry.refs for key in by_ref.get(ref, ()))
+        )
+        for entry, text in zip(entries, texts, strict=True)
+    ]
+
 
 @dataclass(frozen=True)
 class SearchIndex:
@@ -206,7 +265,7 @@ class SearchIndex:
     katakana_words: frozenset[str]  # loanwords the knowledge base uses, for ones typed in hiragana
     homophones: Homophones  # kanji compounds an input method chose wrongly, and what they meant
     phrasings: tuple[Mapping[Lang, tuple[str, ...]], ...]  # cleaned and word-sorted, for fuzzy re-ranking
-    phrasings_in_order: tuple[Mapping[Lang, tuple[str, ...]], ...]  # the same, words in their order
+    phrasings_in_order: tuple[Mapping[Lang, tuple[str, ...]], ...]  # the curated ones, words in their order
     max_idf: float
     versions: tuple[frozenset[str], ...]  # guideline versions each entry is about (empty: any)
     part_kinds: tuple[frozenset[str], ...]  # the kinds of single part each entry is (see part_kind)
@@ -246,7 +305,7 @@ class SearchIndex:
         return self.version_masks[frozenset(wanted) & ALL_VERSIONS]
 
     @classmethod
-    def build(cls, entries: Iterable[Entry], synonyms: Synonyms) -> SearchIndex:
+    def build(cls, entries: Iterable[Entry], synonyms: Synonyms, examples: Iterable[Example] = ()) -> SearchIndex:
         entry_list = tuple(entries)
         postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         doc_len: list[float] = []
@@ -262,9 +321,16 @@ class SearchIndex:
         figures: list[bool] = []
         answer_texts: list[str] = []
         serves_requests: list[frozenset[str]] = []
-        for position, entry in enumerate(entry_list):
-            text = _EntryText.read(entry, synonyms, word_counts)
-            phrasings.append({lang: tuple(clean_for_fuzzy(p) for p in found) for lang, found in text.phrasings.items()})
+        texts = _with_examples(
+            [_EntryText.read(entry, synonyms, word_counts) for entry in entry_list], entry_list, examples, synonyms
+        )
+        for position, text in enumerate(texts):
+            phrasings.append(
+                {
+                    lang: tuple(clean_for_fuzzy(p) for p in (*found, *text.example_phrasings.get(lang, ())))
+                    for lang, found in text.phrasings.items()
+                }
+            )
             phrasings_in_order.append(text.phrasings)
             phrasing_sets.append(text.phrasing_tokens)
             about_tokens.append(text.about)

@@ -15,6 +15,7 @@ from knowledge.model import (
     LANGS,
     Check,
     Entry,
+    Example,
     Framework,
     Item,
     KnowledgeBase,
@@ -216,6 +217,45 @@ def parse_entries_file(path: Path, out: _Collector) -> list[tuple[Entry, Any]]:
     return parsed
 
 
+def parse_examples_file(path: Path, out: _Collector) -> list[Example]:
+    """Labelled questions: `questions:` items of `q`, `lang` and `refs` (an empty list: out of scope, kept
+    for calibration only, so not returned)."""
+    data, problems = read_yaml(path)
+    out.problems += problems
+    if problems:
+        return []
+    file = str(path)
+    nodes = data.get("questions") if isinstance(data, dict) else None
+    if not isinstance(nodes, list):
+        out.error(file, getattr(data, "line", 1), "expected a top-level 'questions:' list")
+        return []
+    examples = []
+    for index, node in enumerate(nodes):
+        line = _line(nodes, index, 1)
+        if not isinstance(node, dict):
+            out.error(file, line, "expected a mapping with q, lang and refs")
+            continue
+        question, lang, refs = node.get("q"), node.get("lang"), node.get("refs")
+        if not isinstance(question, str) or not question.strip():
+            out.error(file, _line(node, "q", line), "q: missing or empty question")
+            continue
+        if lang not in LANGS:
+            out.error(file, _line(node, "lang", line), f"lang: expected en or ja, not {lang!r}")
+            continue
+        if refs is None:
+            refs = []
+        if not isinstance(refs, list) or not all(isinstance(ref, str) for ref in refs):
+            out.error(file, _line(node, "refs", line), "refs: expected a list of canonical refs ([] if out of scope)")
+            continue
+        unknown = [ref for ref in refs if not is_known_ref(ref)]
+        if unknown:
+            out.error(file, _line(node, "refs", line), f"refs: unknown canonical ref {unknown[0]!r}")
+            continue
+        if refs:
+            examples.append(Example(question.strip(), lang, frozenset(refs), file, line))
+    return examples
+
+
 def _int(node: Any, key: str, file: str, line: int, out: _Collector) -> int | None:
     value = node.get(key) if isinstance(node, dict) else None
     if not isinstance(value, int) or isinstance(value, bool):
@@ -370,22 +410,31 @@ class _Sources:
     entry_files: list[Path]
     framework_dir: Path
     synonyms_file: Path
+    example_files: list[Path]
 
 
 def _sources(extra: Path | None) -> _Sources:
     """Shipped knowledge, plus an extra folder (same ids override) or a full replacement folder."""
     root = SHIPPED_ROOT
     entry_files = _yaml_files(root / "entries")
+    example_files = _yaml_files(root / "examples")
     if extra is not None:
         if extra.is_file():
             entry_files.append(extra)
         elif _is_full_kb(extra):
             root = extra
             entry_files = _yaml_files(extra / "entries")
+            example_files = _yaml_files(extra / "examples")
         else:
             entry_files += _yaml_files(extra / "entries") or _yaml_files(extra)
+            example_files += _yaml_files(extra / "examples")
     synonyms = root / "synonyms.yaml"
-    return _Sources(entry_files, root / "framework", synonyms if synonyms.exists() else SHIPPED_ROOT / "synonyms.yaml")
+    return _Sources(
+        entry_files,
+        root / "framework",
+        synonyms if synonyms.exists() else SHIPPED_ROOT / "synonyms.yaml",
+        example_files,
+    )
 
 
 def _merge_entries(files: Iterable[Path], out: _Collector) -> list[Entry]:
@@ -410,6 +459,19 @@ def _merge_entries(files: Iterable[Path], out: _Collector) -> list[Entry]:
             elif target == entry.id:
                 out.error(entry.file, _line(node, index, entry.line), "related: an entry cannot relate to itself")
     return list(by_id.values())
+
+
+def _answered_examples(files: Iterable[Path], entries: list[Entry], out: _Collector) -> list[Example]:
+    """Every labelled example whose refs some entry answers; one that no entry answers is reported, not used."""
+    covered = {ref for entry in entries for ref in entry.refs}
+    examples = []
+    for path in files:
+        for example in parse_examples_file(path, out):
+            if example.refs & covered:
+                examples.append(example)
+            else:
+                out.warn(example.file, example.line, f"refs: no entry answers {sorted(example.refs)[0]!r}")
+    return examples
 
 
 def _coverage(entries: list[Entry], folder: Path, out: _Collector) -> None:
@@ -439,6 +501,7 @@ def check_kb(extra: Path | None = None) -> tuple[KnowledgeBase | None, list[Prob
     maturity = _parse_maturity(sources.framework_dir / "maturity.yaml", out)
     synonyms = Synonyms.build(_parse_synonyms(sources.synonyms_file, out))
     _coverage(entries, sources.framework_dir.parent / "entries", out)
+    examples = _answered_examples(sources.example_files, entries, out)
     problems = sorted(out.problems, key=lambda p: (p.file, p.line))
     if not entries:
         problems.append(Problem(str(sources.framework_dir.parent), 0, "no knowledge entries found"))
@@ -450,6 +513,7 @@ def check_kb(extra: Path | None = None) -> tuple[KnowledgeBase | None, list[Prob
         mapping=tuple(mapping),
         maturity=tuple(maturity),
         synonyms=synonyms,
+        examples=tuple(examples),
     )
     return kb, problems
 

@@ -116,12 +116,25 @@ class MaturityLevel:
 
 
 @dataclass(frozen=True)
+class Example:
+    """A question people asked, labelled with the refs that answer it (knowledge/examples/*.yaml). The index
+    reads each one as one more way of asking the entries with those refs; calibration fits on them."""
+
+    question: str
+    lang: Lang
+    refs: frozenset[str]
+    file: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class KnowledgeBase:
     entries: tuple[Entry, ...]
     frameworks: Mapping[str, Framework]
     mapping: tuple[MappingRow, ...]
     maturity: tuple[MaturityLevel, ...]
     synonyms: Synonyms
+    examples: tuple[Example, ...] = ()
 
     @cached_property
     def index(self) -> SearchIndex:
@@ -131,7 +144,7 @@ class KnowledgeBase:
         """
         from knowledge.index import SearchIndex  # noqa: PLC0415 (index imports this module)
 
-        return SearchIndex.build(self.entries, self.synonyms)
+        return SearchIndex.build(self.entries, self.synonyms, self.examples)
 
     @cached_property
     def _by_id(self) -> Mapping[str, Entry]:

@@ -81,26 +81,28 @@ FEATURES = (
     "pinned_rest",
     "rest_bm25_share",
     "rest_likelihood_share",
+    "figure_not_given",
 )
 RANKING = {
-    "log_bm25": 0.848,
-    "bm25_share": 0.985,
-    "coverage": 4.053,
-    "known_coverage": 0.879,
-    "about_coverage": -3.679,
-    "phrase_match": 2.830,
-    "fuzzy": 9.122,
+    "log_bm25": 1.154,
+    "bm25_share": 3.871,
+    "coverage": 0.505,
+    "known_coverage": 0.223,
+    "about_coverage": -3.568,
+    "phrase_match": 3.223,
+    "fuzzy": 8.733,
     "unknown": 0.000,
     "anchored": 0.000,
-    "pinned": 2.314,
-    "likelihood_share": 1.471,
-    "fuzzy_window": 1.589,
-    "off_version": -6.148,
-    "kind_asked": 0.815,
-    "rest_coverage": -2.132,
-    "pinned_rest": 0.149,
-    "rest_bm25_share": 2.193,
-    "rest_likelihood_share": 5.799,
+    "pinned": 4.053,
+    "likelihood_share": 0.852,
+    "fuzzy_window": 1.864,
+    "off_version": -5.085,
+    "kind_asked": 1.520,
+    "rest_coverage": 1.379,
+    "pinned_rest": -0.908,
+    "rest_bm25_share": -0.132,
+    "rest_likelihood_share": 5.710,
+    "figure_not_given": -0.708,
 }
 CONFIDENCE_FEATURES = (
     *FEATURES,
@@ -114,45 +116,51 @@ CONFIDENCE_FEATURES = (
     "terse_phrase",
     "terse_share",
     "terse_lead",
+    "wordy",
+    "lone",
     "unknown_name",
     "unserved_request",
-    "figure_not_given",
 )
 CALIBRATION = {
-    "bias": -4.333,
-    "log_bm25": 0.503,
-    "bm25_share": -1.360,
-    "coverage": 2.537,
-    "known_coverage": -0.324,
-    "about_coverage": 2.661,
-    "phrase_match": -2.211,
-    "fuzzy": 1.506,
-    "unknown": -1.733,
-    "anchored": 0.764,
-    "pinned": 0.603,
-    "likelihood_share": 1.055,
-    "fuzzy_window": 2.815,
-    "off_version": 1.230,
-    "kind_asked": 7.099,
-    "rest_coverage": -0.988,
-    "pinned_rest": -0.215,
-    "rest_bm25_share": -0.244,
-    "rest_likelihood_share": -0.723,
-    "lead": 0.303,
-    "fuzzy_margin": 2.206,
-    "about_margin": 0.356,
-    "agree_bm25": 0.359,
-    "agree_fuzzy": 0.057,
-    "agree_phrase": 0.014,
-    "terse": -9.423,
-    "terse_phrase": 5.478,
-    "terse_share": 11.821,
-    "terse_lead": 0.593,
-    "unknown_name": -2.038,
-    "unserved_request": -8.194,
-    "figure_not_given": -4.573,
+    "bias": -4.863,
+    "log_bm25": -0.529,
+    "bm25_share": 1.669,
+    "coverage": -0.263,
+    "known_coverage": 1.536,
+    "about_coverage": 3.014,
+    "phrase_match": -1.274,
+    "fuzzy": 1.627,
+    "unknown": -3.287,
+    "anchored": 0.127,
+    "pinned": 0.764,
+    "likelihood_share": 1.418,
+    "fuzzy_window": 1.913,
+    "off_version": -1.263,
+    "kind_asked": 7.104,
+    "rest_coverage": 0.369,
+    "pinned_rest": 0.084,
+    "rest_bm25_share": -1.455,
+    "rest_likelihood_share": 0.718,
+    "figure_not_given": -4.482,
+    "lead": 0.096,
+    "fuzzy_margin": 3.445,
+    "about_margin": 0.151,
+    "agree_bm25": 0.149,
+    "agree_fuzzy": 0.343,
+    "agree_phrase": 0.440,
+    "terse": -11.911,
+    "terse_phrase": 3.177,
+    "terse_share": 20.684,
+    "terse_lead": 1.150,
+    "wordy": 2.005,
+    "lone": -4.062,
+    "unknown_name": -2.083,
+    "unserved_request": -6.764,
 }
 THRESHOLD = 0.5
+# A long question spreads its evidence over context ("we're a 300-person maker and last year ..."), so the
+# same coverage means more in it: how wordy it is, from 0 at WORDY_FROM search tokens to 1 at WORDY_FULL.
+WORDY_FROM, WORDY_FULL = 6, 16
 LEAD_CAP = 5.0  # a lead beyond this says nothing more
 PINNED_FLOOR = 0.9  # confidence when the question names the leading entry's part (see trusts_reference)
 # Additive smoothing of each entry's word model, in field-weighted occurrences (a title word counts 2):
@@ -188,6 +196,7 @@ class Candidate:
     anchored: float  # share of the question's evidence in domain concepts and explicit mentions
     pinned: bool  # the question names exactly this item, principle or appendix
     terse: bool  # the question has one search token (a word, a concept or a reference)
+    wordy: float  # 0 for a question of a few search tokens, rising to 1 for a long one (see WORDY_FROM)
     unknown_name: bool  # the question names something (an acronym, a code, Ver 4.0) the knowledge base never mentions
     unserved_request: bool  # the question asks for something (a vendor pick, a price, a task) this entry doesn't give
     figure_not_given: bool  # asks for a figure (or a person, a page) this entry's answer does not state
@@ -432,6 +441,7 @@ def _candidate(
         anchored=anchored / total if total else 0.0,
         pinned=pinned_ref is not None and pinned_ref in entry.refs,
         terse=len(query.tokens) <= 1,
+        wordy=min(1.0, max(0.0, (len(query.tokens) - WORDY_FROM) / (WORDY_FULL - WORDY_FROM))),
         unknown_name=query.unknown_name,
         unserved_request=not query.requests <= index.serves_requests[position],
         figure_not_given=query.asks_figure
@@ -478,17 +488,20 @@ def _posterior_shares(log_likelihoods: list[float], null: float) -> list[float]:
     return [share / total for share in odds]
 
 
-def _with_likelihood_shares(candidates: list[Candidate], query: _Query, index: SearchIndex) -> list[Candidate]:
-    """Each candidate's posterior share, on the whole question and on what it says besides named parts."""
+def _scored(candidates: list[Candidate], query: _Query, index: SearchIndex) -> list[Candidate]:
+    """Each candidate with its posterior share, on the whole question and on what it says besides named parts,
+    and its ranking score (one copy per candidate: this runs for every candidate of every question)."""
     if not candidates:
         return candidates
     skip = query.mention_tokens
     whole = _posterior_shares([c.log_likelihood for c in candidates], _null_log_likelihood(query, index))
     rest = _posterior_shares([c.rest_log_likelihood for c in candidates], _null_log_likelihood(query, index, skip=skip))
-    return [
-        replace(c, likelihood_share=share, rest_likelihood_share=rest_share)
-        for c, share, rest_share in zip(candidates, whole, rest, strict=True)
-    ]
+    scored = []
+    for c, share, rest_share in zip(candidates, whole, rest, strict=True):
+        features = c.features() | {"likelihood_share": share, "rest_likelihood_share": rest_share}
+        score = sum(RANKING[name] * value for name, value in features.items())
+        scored.append(replace(c, likelihood_share=share, rest_likelihood_share=rest_share, rank_score=score))
+    return scored
 
 
 def _fuzzy(query: _Query, index: SearchIndex, lang: Lang, positions: list[int]) -> list[tuple[float, float]]:
@@ -517,15 +530,13 @@ def _fuzzy(query: _Query, index: SearchIndex, lang: Lang, positions: list[int]) 
     return list(zip(whole.tolist(), window.tolist(), strict=True))
 
 
-def rank_score(candidate: Candidate) -> float:
-    return sum(RANKING[name] * value for name, value in candidate.features().items())
-
-
 def confidence_features(ranked: Sequence[Candidate]) -> dict[str, float]:
     """The leader's evidence, its margins over the runner-up, and whether each signal alone agrees on it.
 
     A one-word question ("CISO", "security") gets its own weights for how distinctive the match is: the
     same full coverage means a sure answer for "CISO" and nothing for "security", which every entry has.
+    A lone candidate's margins are over nothing, so being alone is evidence of its own: "what's the capital
+    of France?" finds only the entry whose keywords say "capital investment".
     """
     best = ranked[0]
     runner_up = ranked[1] if len(ranked) > 1 else None
@@ -537,9 +548,10 @@ def confidence_features(ranked: Sequence[Candidate]) -> dict[str, float]:
         "terse_phrase": terse * best.phrase_match,
         "terse_share": terse * best.likelihood_share,
         "terse_lead": terse * lead,
+        "wordy": best.wordy,
+        "lone": float(runner_up is None),
         "unknown_name": float(best.unknown_name),
         "unserved_request": float(best.unserved_request),
-        "figure_not_given": float(best.figure_not_given),
         "fuzzy_margin": best.fuzzy - runner_up.fuzzy if runner_up else best.fuzzy,
         "about_margin": best.about_coverage - runner_up.about_coverage if runner_up else best.about_coverage,
         "agree_bm25": float(best.bm25 >= max(c.bm25 for c in ranked)),
@@ -606,8 +618,7 @@ def rank(question: str, kb: KnowledgeBase) -> tuple[list[Candidate], Lang, bool]
         )
         for position, similarity in zip(top, fuzzy, strict=True)
     ]
-    candidates = _with_likelihood_shares(candidates, query, index)
-    candidates = [replace(c, rank_score=rank_score(c)) for c in candidates]
+    candidates = _scored(candidates, query, index)
     candidates.sort(key=lambda c: (-c.rank_score, -c.bm25))
     return candidates, lang, truncated
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from knowledge import KnowledgeError, check_kb, load_kb
+from knowledge import KnowledgeError, check_kb, load_kb, retrieve
 
 BROKEN = sorted((Path(__file__).parent / "fixtures" / "kb_broken").glob("*.yaml"))
 
@@ -89,3 +89,62 @@ def test_non_utf8_file_is_reported(tmp_path: Path) -> None:
     path.write_bytes("entries:\n  - id: caf\xe9\n".encode("latin-1"))
     _kb, problems = check_kb(path)
     assert any(p.file == str(path) and p.line == 2 and "UTF-8" in p.message for p in problems)
+
+
+def _write_examples(folder: Path, text: str) -> Path:
+    (folder / "examples").mkdir()
+    path = folder / "examples" / "house.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "message"),
+    [
+        ('  - q: "Who owns item eleven?"\n    lang: en\n    refs: [v3.item.11]\n', 4, "unknown canonical ref"),
+        ('  - q: "Who owns item 7?"\n    lang: fr\n    refs: [v3.item.7]\n', 3, "lang: expected en or ja"),
+        ('  - q: ""\n    lang: en\n    refs: [v3.item.7]\n', 2, "q: missing or empty question"),
+        ('  - q: "Who owns item 7?"\n    lang: en\n    refs: v3.item.7\n', 4, "refs: expected a list"),
+    ],
+)
+def test_a_broken_labelled_example_is_reported_at_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], body: str, line: int, message: str
+) -> None:
+    path = _write_examples(tmp_path, "questions:\n" + body)
+    assert main(["kb", "check", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert f"{path}:{line}: " in err
+    assert message in err
+
+
+def test_labelled_examples_teach_a_new_way_of_asking(tmp_path: Path) -> None:
+    """The engine reads each example as one more phrasing of the entries its refs name, in either language;
+    a word no entry uses counts once two examples use it (one asker's context is not the entry's topic)."""
+    _write_examples(
+        tmp_path,
+        """questions:
+  - q: "What does the red binder say about the phone tree?"
+    lang: en
+    refs: [v3.item.7]
+  - q: "Who keeps the red binder with the phone tree up to date?"
+    lang: en
+    refs: [v3.item.7]
+  - q: "赤いバインダーの連絡網には何が書いてある？"
+    lang: ja
+    refs: [v3.item.7]
+  - q: "赤いバインダーの連絡網は誰が更新する？"
+    lang: ja
+    refs: [v3.item.7]
+  - q: "Is the canteen open on Saturday?"
+    lang: en
+    refs: []
+""",
+    )
+    shipped, taught = load_kb(), load_kb(tmp_path)
+    assert len(taught.examples) == len(shipped.examples) + 4  # an out-of-scope one is for calibration only
+    for question in ("What does the red binder say about our phone tree?", "赤いバインダーの連絡網について教えて"):
+        assert not retrieve(question, shipped).answered
+        answer = retrieve(question, taught)
+        assert answer.answered
+        assert answer.entry is not None
+        assert answer.entry.id == "v3-item-7"

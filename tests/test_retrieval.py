@@ -247,3 +247,14 @@ def test_retrieval_never_crashes_on_any_text(kb: KnowledgeBase, text: str) -> No
     answer = retrieve(text, kb)
     assert 0.0 <= answer.score <= 1.0
     assert answer.lang in ("en", "ja")
+
+
+def test_no_labelled_example_repeats_a_question_the_engine_is_scored_on(kb: KnowledgeBase) -> None:
+    """The dev, validation and held-out sets measure questions the engine meets for the first time."""
+
+    def key(question: str) -> str:
+        return normalize(question).strip(" ?？")
+
+    scored = {key(item.question) for path in DATA.glob("*.yaml") for item in load_questions(path)}
+    assert kb.examples
+    assert [example.question for example in kb.examples if key(example.question) in scored] == []
