@@ -136,10 +136,10 @@ class _EntryText:
     figures: bool  # the answer states a figure (see intents.gives_figures)
     answer_text: str  # its answers, normalised, both languages
     requests: frozenset[str]  # kinds of usually unserved request its own questions make (intents.unserved_requests)
-    # The labelled examples that ask for this entry (knowledge/examples), cleaned. They
-    # count like its questions, except that they are not searched for inside a longer question (there are
-    # many, and that search costs about 5 µs a phrasing) nor taken as words to correct spelling towards
-    # (they keep their askers' slips).
+    # The labelled examples that ask for this entry (knowledge/examples), cleaned. They count like its
+    # questions, except that they are not searched for inside a longer question (there are many, and that
+    # search costs about 5 µs a phrasing), not taken as words to correct spelling towards (they keep their
+    # askers' slips), and never make the entry serve a kind of request: only its curated questions do.
     example_phrasings: dict[Lang, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
@@ -201,20 +201,17 @@ class _EntryText:
         counts = dict(self.counts)
         phrasing_tokens = list(self.phrasing_tokens)
         phrasings: dict[Lang, list[str]] = defaultdict(list)
-        requests = set(self.requests)
         for lang, normalized, tokens in examples:
             for token in tokens:
                 counts[token] = counts.get(token, 0.0) + FIELD_WEIGHTS["example"]
             phrasing_tokens.append(frozenset(tokens))
             phrasings[lang].append(clean_in_order(normalized))
-            requests |= unserved_requests(normalized)
         return replace(
             self,
             counts=counts,
             about=self.about.union(*phrasing_tokens[len(self.phrasing_tokens) :]),
             phrasing_tokens=phrasing_tokens,
             example_phrasings={lang: tuple(found) for lang, found in phrasings.items()},
-            requests=frozenset(requests),
         )
 
 
