@@ -222,6 +222,8 @@ def _with_examples(
     read: dict[tuple[Lang, str], tuple[str, list[str]]] = {}
     by_ref: dict[str, list[tuple[Lang, str]]] = defaultdict(list)
     for example in examples:
+        if not example.refs:
+            continue
         key = (example.lang, example.question)
         if key not in read:
             normalized = normalize(example.question)
@@ -285,6 +287,8 @@ class SearchIndex:
 
     # For each set of versions a question may ask about: which entries are about other versions only.
     version_masks: Mapping[frozenset[str], npt.NDArray[np.bool_]]
+    # Labelled examples no entry answers, cleaned and word-sorted, by language.
+    declined: Mapping[Lang, tuple[str, ...]]
 
     def best_phrasing_cosines(self, weights: Mapping[str, float]) -> npt.NDArray[np.float64]:
         """Per entry, the highest cosine between the weighted query tokens and one of its phrasings."""
@@ -318,6 +322,10 @@ class SearchIndex:
         figures: list[bool] = []
         answer_texts: list[str] = []
         serves_requests: list[frozenset[str]] = []
+        declined: dict[Lang, list[str]] = {lang: [] for lang in LANGS}
+        for example in examples:
+            if not example.refs:
+                declined[example.lang].append(clean_for_fuzzy(normalize(example.question)))
         texts = _with_examples(
             [_EntryText.read(entry, synonyms, word_counts) for entry in entry_list], entry_list, examples, synonyms
         )
@@ -398,4 +406,5 @@ class SearchIndex:
             answer_texts=tuple(answer_texts),
             serves_requests=tuple(serves_requests),
             version_masks=masks,
+            declined={lang: tuple(found) for lang, found in declined.items()},
         )

@@ -251,8 +251,7 @@ def parse_examples_file(path: Path, out: _Collector) -> list[Example]:
         if unknown:
             out.error(file, _line(node, "refs", line), f"refs: unknown canonical ref {unknown[0]!r}")
             continue
-        if refs:
-            examples.append(Example(question.strip(), lang, frozenset(refs), file, line))
+        examples.append(Example(question.strip(), lang, frozenset(refs), file, line))
     return examples
 
 
@@ -467,7 +466,7 @@ def _answered_examples(files: Iterable[Path], entries: list[Entry], out: _Collec
     examples = []
     for path in files:
         for example in parse_examples_file(path, out):
-            if example.refs & covered:
+            if not example.refs or example.refs & covered:
                 examples.append(example)
             else:
                 out.warn(example.file, example.line, f"refs: no entry answers {sorted(example.refs)[0]!r}")

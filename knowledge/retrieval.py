@@ -118,44 +118,46 @@ CONFIDENCE_FEATURES = (
     "terse_lead",
     "wordy",
     "lone",
+    "declined",
     "unknown_name",
     "unserved_request",
 )
 CALIBRATION = {
-    "bias": -4.872,
-    "log_bm25": -0.528,
-    "bm25_share": 1.651,
-    "coverage": -0.191,
-    "known_coverage": 1.474,
-    "about_coverage": 3.030,
-    "phrase_match": -1.260,
-    "fuzzy": 1.578,
-    "unknown": -3.195,
-    "anchored": 0.132,
-    "pinned": 0.769,
-    "likelihood_share": 1.426,
-    "fuzzy_window": 1.944,
-    "off_version": -1.279,
-    "kind_asked": 7.075,
-    "rest_coverage": 0.349,
-    "pinned_rest": 0.080,
-    "rest_bm25_share": -1.426,
-    "rest_likelihood_share": 0.719,
-    "figure_not_given": -4.479,
-    "lead": 0.093,
-    "fuzzy_margin": 3.492,
-    "about_margin": 0.160,
-    "agree_bm25": 0.127,
-    "agree_fuzzy": 0.339,
-    "agree_phrase": 0.443,
-    "terse": -11.911,
-    "terse_phrase": 3.169,
-    "terse_share": 20.707,
-    "terse_lead": 1.153,
-    "wordy": 2.002,
-    "lone": -4.097,
-    "unknown_name": -2.090,
-    "unserved_request": -6.768,
+    "bias": -4.030,
+    "log_bm25": -0.527,
+    "bm25_share": 1.887,
+    "coverage": -0.351,
+    "known_coverage": 1.050,
+    "about_coverage": 2.734,
+    "phrase_match": -1.092,
+    "fuzzy": 0.630,
+    "unknown": -2.433,
+    "anchored": -0.178,
+    "pinned": 0.714,
+    "likelihood_share": 1.014,
+    "fuzzy_window": 1.812,
+    "off_version": -1.225,
+    "kind_asked": 5.891,
+    "rest_coverage": 1.021,
+    "pinned_rest": -0.150,
+    "rest_bm25_share": -1.122,
+    "rest_likelihood_share": 0.941,
+    "figure_not_given": -3.544,
+    "lead": 0.132,
+    "fuzzy_margin": 2.001,
+    "about_margin": 0.088,
+    "agree_bm25": 0.279,
+    "agree_fuzzy": 0.130,
+    "agree_phrase": 0.523,
+    "terse": -11.264,
+    "terse_phrase": 1.498,
+    "terse_share": 25.367,
+    "terse_lead": 0.821,
+    "wordy": 1.195,
+    "lone": -3.149,
+    "declined": -21.835,
+    "unknown_name": -1.430,
+    "unserved_request": -5.352,
 }
 THRESHOLD = 0.5
 # A long question spreads its evidence over context ("we're a 300-person maker and last year ..."), so the
@@ -196,6 +198,7 @@ class Candidate:
     anchored: float  # share of the question's evidence in domain concepts and explicit mentions
     pinned: bool  # the question names exactly this item, principle or appendix
     terse: bool  # the question has one search token (a word, a concept or a reference)
+    declined: float  # the question's similarity to the closest labelled example no entry answers
     wordy: float  # 0 for a question of a few search tokens, rising to 1 for a long one (see WORDY_FROM)
     unknown_name: bool  # the question names something (an acronym, a code, Ver 4.0) the knowledge base never mentions
     unserved_request: bool  # the question asks for something (a vendor pick, a price, a task) this entry doesn't give
@@ -280,6 +283,7 @@ class _Query:
     units: frozenset[str]  # what the figure asked for counts (intents.asked_units)
     mention_tokens: frozenset[str]  # tokens that name parts and versions ("_item3", "_v1")
     asks: frozenset[str]  # kinds of part it asks for: "which item covers ...", "どの原則"
+    declined: float  # similarity to the closest labelled example no entry answers, in the question's language
 
 
 def correct_spelling(
@@ -365,7 +369,14 @@ def _parse(question: str, index: SearchIndex) -> _Query:
         asked_units(normalized),
         frozenset(mentions.tokens()) | {f"_{CURRENT_VERSION}"},
         asked_kinds(normalized),
+        _declined_similarity(clean_for_fuzzy(normalized), detect_lang(normalized), index),
     )
+
+
+def _declined_similarity(text: str, lang: Lang, index: SearchIndex) -> float:
+    """How close the question (cleaned, word-sorted) comes to a labelled example no entry answers."""
+    found = process.extractOne(text, index.declined.get(lang, ()), scorer=FUZZY_SCORER)
+    return found[1] / 100 if found else 0.0
 
 
 def _unknown_name(name: str, index: SearchIndex) -> bool:
@@ -441,6 +452,7 @@ def _candidate(
         anchored=anchored / total if total else 0.0,
         pinned=pinned_ref is not None and pinned_ref in entry.refs,
         terse=len(query.tokens) <= 1,
+        declined=query.declined,
         wordy=min(1.0, max(0.0, (len(query.tokens) - WORDY_FROM) / (WORDY_FULL - WORDY_FROM))),
         unknown_name=query.unknown_name,
         unserved_request=not query.requests <= index.serves_requests[position],
@@ -536,7 +548,9 @@ def confidence_features(ranked: Sequence[Candidate]) -> dict[str, float]:
     A one-word question ("CISO", "security") gets its own weights for how distinctive the match is: the
     same full coverage means a sure answer for "CISO" and nothing for "security", which every entry has.
     A lone candidate's margins are over nothing, so being alone is evidence of its own: "what's the capital
-    of France?" finds only the entry whose keywords say "capital investment".
+    of France?" finds only the entry whose keywords say "capital investment". A question that comes closer
+    to a labelled example no entry answers than to any phrasing of the leader is like one declined before:
+    "how many pages is the Ver 3.0 PDF?" beside Ver 3.0's own questions.
     """
     best = ranked[0]
     runner_up = ranked[1] if len(ranked) > 1 else None
@@ -550,6 +564,7 @@ def confidence_features(ranked: Sequence[Candidate]) -> dict[str, float]:
         "terse_lead": terse * lead,
         "wordy": best.wordy,
         "lone": float(runner_up is None),
+        "declined": max(0.0, best.declined - best.fuzzy),
         "unknown_name": float(best.unknown_name),
         "unserved_request": float(best.unserved_request),
         "fuzzy_margin": best.fuzzy - runner_up.fuzzy if runner_up else best.fuzzy,

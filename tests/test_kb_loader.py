@@ -141,7 +141,7 @@ def test_labelled_examples_teach_a_new_way_of_asking(tmp_path: Path) -> None:
 """,
     )
     shipped, taught = load_kb(), load_kb(tmp_path)
-    assert len(taught.examples) == len(shipped.examples) + 4  # an out-of-scope one is for calibration only
+    assert len(taught.examples) == len(shipped.examples) + 5
     for question in ("What does the red binder say about our phone tree?", "赤いバインダーの連絡網について教えて"):
         assert not retrieve(question, shipped).answered
         answer = retrieve(question, taught)
