@@ -2,7 +2,9 @@
 
     python benchmarks/calibrate.py [--validate QUESTIONS.yaml] [QUESTIONS.yaml ...]
 
-Defaults to the training sets and the dev set under tests/data; the held-out sets are never used here.
+Defaults to the labelled examples (knowledge/examples) and the dev set (tests/data/devset.yaml); the validation
+and held-out sets are never used here. Each file's questions are scored against the knowledge base without that
+file's own examples, since the engine reads its examples as ways of asking their entries.
 
 1. RANKING: a linear score over each candidate's evidence, fitted as a pairwise logistic model
    (for every in-scope question, each right candidate against each wrong one).

@@ -3,9 +3,10 @@
 1. Normalise (width, case, kana variants, loanwords typed in hiragana), detect the language, correct misspelt
    English words and kanji compounds an input method chose wrongly (放心 for 方針).
 2. Find explicit item/version mentions; map synonyms to concept tokens; tokenize.
-3. BM25 over weighted fields picks candidates; each gets its evidence (coverage, phrase matches, its
-   naive Bayes word model's share of the likelihood, whether it is about the version asked about and is
-   the kind of part asked for, whether its answer gives the figure asked for, ...).
+3. BM25 over weighted fields (labelled examples count as phrasings) picks candidates; each gets its
+   evidence (coverage, phrase matches, its naive Bayes word model's share of the likelihood, whether it is
+   about the version asked about and is the kind of part asked for, whether its answer gives the figure
+   asked for, whether the question is closer to an example no entry answers, ...).
 4. RANKING orders them; CALIBRATION turns the leader's evidence into a probability; below the
    threshold, abstain and suggest.
 """
