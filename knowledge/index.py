@@ -34,8 +34,8 @@ ALL_VERSIONS = frozenset(VERSIONS)
 BM25_K1 = 1.2
 BM25_B = 0.4  # phrasings vary in number per entry; length matters less than in prose
 FIELD_WEIGHTS = {"title": 2.0, "question": 1.0, "example": 1.0, "keyword": 1.5, "answer": 0.4, "ref": 3.0}
-# A word that only labelled examples use counts once this many examples use it: one asker's "we're a small firm
-# in Osaka" must not make "Osaka" evidence for the entry that answered them.
+# A word no entry's own text uses counts for an entry once this many of that entry's examples use it: one
+# asker's "we're a small firm in Osaka" must not make "Osaka" evidence for the entry that answered them.
 MIN_EXAMPLES_FOR_A_NEW_WORD = 2
 _PUNCT = re.compile(r"[^\w\s]+")
 
@@ -233,18 +233,21 @@ def _with_examples(
     if not read:
         return texts
     curated = set().union(*(text.counts for text in texts))
-    used_by = Counter(token for _normalized, tokens in read.values() for token in set(tokens))
-    kept = {
-        key: [t for t in tokens if t in curated or used_by[t] >= MIN_EXAMPLES_FOR_A_NEW_WORD]
-        for key, (_normalized, tokens) in read.items()
-    }
-    return [
-        text.with_examples(
-            (key[0], read[key][0], kept[key])
-            for key in dict.fromkeys(key for ref in entry.refs for key in by_ref.get(ref, ()))
+    with_examples = []
+    for entry, text in zip(entries, texts, strict=True):
+        keys = list(dict.fromkeys(key for ref in entry.refs for key in by_ref.get(ref, ())))
+        used_by = Counter(token for key in keys for token in set(read[key][1]))
+        with_examples.append(
+            text.with_examples(
+                (
+                    key[0],
+                    read[key][0],
+                    [t for t in read[key][1] if t in curated or used_by[t] >= MIN_EXAMPLES_FOR_A_NEW_WORD],
+                )
+                for key in keys
+            )
         )
-        for entry, text in zip(entries, texts, strict=True)
-    ]
+    return with_examples
 
 
 @dataclass(frozen=True)
