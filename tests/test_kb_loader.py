@@ -119,7 +119,7 @@ def test_a_broken_labelled_example_is_reported_at_its_line(
 
 def test_labelled_examples_teach_a_new_way_of_asking(tmp_path: Path) -> None:
     """The engine reads each example as one more phrasing of the entries its refs name, in either language;
-    a word no entry uses counts once two examples use it (one asker's context is not the entry's topic)."""
+    a word no entry uses counts for an entry once two of its examples use it (one asker's context is not its topic)."""
     _write_examples(
         tmp_path,
         """questions:
