@@ -335,7 +335,7 @@ def _first_letter_slips(word: str, index: SearchIndex) -> list[str]:
     return list(dict.fromkeys(candidate for candidate in found if candidate != word))
 
 
-def _parse(question: str, index: SearchIndex) -> _Query:
+def _parse(question: str, index: SearchIndex, lang: Lang) -> _Query:
     names = _NAME.findall(question)
     acronyms = frozenset(normalize(name) for name in names)
     normalized, guessed = correct_spelling(
@@ -370,7 +370,7 @@ def _parse(question: str, index: SearchIndex) -> _Query:
         asked_units(normalized),
         frozenset(mentions.tokens()) | {f"_{CURRENT_VERSION}"},
         asked_kinds(normalized),
-        _declined_similarity(clean_for_fuzzy(normalized), detect_lang(normalized), index),
+        _declined_similarity(clean_for_fuzzy(normalized), lang, index),
     )
 
 
@@ -599,7 +599,7 @@ def rank(question: str, kb: KnowledgeBase) -> tuple[list[Candidate], Lang, bool]
     text = question[:MAX_QUESTION_CHARS]
     lang = detect_lang(text)
     index = kb.index
-    query = _parse(text, index)
+    query = _parse(text, index, lang)
     scores = _bm25(query, index)
     wanted = query.mentions.versions or {CURRENT_VERSION}
     off_version = index.other_version_mask(wanted)
